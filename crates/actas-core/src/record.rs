@@ -1,0 +1,154 @@
+//! Records: the unit of the append-only history. Every accepted fact (the election definition,
+//! a table's result from some source, ...) is one record, and one record is one transparency-log
+//! entry, so the record's bytes must be canonical.
+//!
+//! Encoding, version 1: JSON, UTF-8, no insignificant whitespace, keys in the declaration order of
+//! these structs (serde preserves it), `"v":1` first. Changing a field's name or order is a new
+//! version. The log stores exactly the bytes of [`Record::to_bytes`].
+
+use serde::{Deserialize, Serialize};
+
+use crate::election::Election;
+use crate::tally::TableResult;
+use crate::validate::Problem;
+
+pub const RECORD_VERSION: u32 = 1;
+
+/// Where a record came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    /// `csv`, `qr`, `manual`, `builtin`, ...
+    pub kind: String,
+    /// File name (not the full path: paths say nothing to other readers and can leak).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// 1-based line in the file, for row-based inputs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// SHA-256 of the whole input file or image.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RecordBody {
+    /// The election definition every later record is read against.
+    Election { election: Box<Election> },
+    /// A table's result as one source states it.
+    Result {
+        result: TableResult,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        problems: Vec<Problem>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    pub v: u32,
+    /// RFC 3339 UTC time of acceptance, given by the caller (this crate reads no clock).
+    pub at: String,
+    pub source: Source,
+    #[serde(flatten)]
+    pub body: RecordBody,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    #[error("record is not valid JSON of a known kind: {0}")]
+    Decode(#[from] serde_json::Error),
+    #[error("record version {0} is not supported (this build reads version {RECORD_VERSION})")]
+    Version(u32),
+}
+
+impl Record {
+    pub fn new(at: String, source: Source, body: RecordBody) -> Self {
+        Self {
+            v: RECORD_VERSION,
+            at,
+            source,
+            body,
+        }
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("records contain only serialisable data")
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, RecordError> {
+        let r: Record = serde_json::from_slice(bytes)?;
+        if r.v != RECORD_VERSION {
+            return Err(RecordError::Version(r.v));
+        }
+        Ok(r)
+    }
+
+    /// SHA-256 of the canonical bytes, hex.
+    pub fn hash_hex(&self) -> String {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(self.to_bytes()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{payload, ve2024};
+
+    #[test]
+    fn encoding_is_canonical_and_round_trips() {
+        let e = ve2024::election();
+        let result = payload::parse(
+            "240111017.01.1.0001!130,9,5,5,7,2,0,7,7,2,0,2,6,1,1,0,1,1,1,0,2,0,0,0,0,0,0,0,1,1,3,1,1,5,16,274,1,1!0!0",
+            &e,
+        )
+        .unwrap()
+        .to_result(&e);
+        let rec = Record::new(
+            "2024-07-29T00:00:00Z".into(),
+            Source {
+                kind: "qr".into(),
+                file: Some("a.jpg".into()),
+                line: None,
+                sha256: None,
+            },
+            RecordBody::Result {
+                result,
+                problems: vec![],
+            },
+        );
+        let bytes = rec.to_bytes();
+        let text = std::str::from_utf8(&bytes).unwrap();
+        assert!(
+            text.starts_with(r#"{"v":1,"at":"2024-07-29T00:00:00Z","source":{"kind":"qr","file":"a.jpg"},"kind":"result","result":{"table":"240111017.01","valid":493,"null":0,"blank":0,"votes":[182,"#),
+            "{text}"
+        );
+        let back = Record::from_bytes(&bytes).unwrap();
+        assert_eq!(back, rec);
+        assert_eq!(back.to_bytes(), bytes);
+    }
+
+    #[test]
+    fn unknown_versions_and_garbage_are_refused() {
+        assert!(Record::from_bytes(b"not json").is_err());
+        let e = Record::new(
+            "t".into(),
+            Source {
+                kind: "builtin".into(),
+                file: None,
+                line: None,
+                sha256: None,
+            },
+            RecordBody::Election {
+                election: Box::new(ve2024::election()),
+            },
+        );
+        let text = String::from_utf8(e.to_bytes())
+            .unwrap()
+            .replacen("\"v\":1", "\"v\":9", 1);
+        assert!(matches!(
+            Record::from_bytes(text.as_bytes()),
+            Err(RecordError::Version(9))
+        ));
+    }
+}
