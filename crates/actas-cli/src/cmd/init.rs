@@ -1,0 +1,77 @@
+use std::path::Path;
+use std::process::ExitCode;
+
+use actas_core::{Election, ve2024};
+use actas_store::Store;
+use anyhow::{Context, Result, bail};
+
+use crate::context::{self, Config};
+
+/// Create a data directory (or PostgreSQL schema) for one election.
+///
+/// The election definition becomes the store's first record. Running init again with the same
+/// definition changes nothing.
+#[derive(clap::Args)]
+pub struct Args {
+    /// `ve2024` (built in) or a JSON election definition file.
+    #[arg(long, default_value = "ve2024")]
+    election: String,
+    /// Use PostgreSQL instead of the embedded SQLite file, e.g.
+    /// postgres://user@127.0.0.1:5432/actas. Remembered in DATA/config.json.
+    #[arg(long, env = "ACTAS_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+pub fn load_election(spec: &str) -> Result<Election> {
+    if spec == "ve2024" {
+        return Ok(ve2024::election());
+    }
+    let path = Path::new(spec);
+    if !path.exists() {
+        bail!("election {spec:?}: not a built-in election (built in: ve2024) nor an existing file");
+    }
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {spec}"))?;
+    let election: Election = serde_json::from_str(&text)
+        .with_context(|| format!("{spec}: not a valid election definition"))?;
+    election.check().with_context(|| spec.to_string())?;
+    Ok(election)
+}
+
+pub async fn run(data: &Path, args: Args) -> Result<ExitCode> {
+    let election = load_election(&args.election)?;
+    std::fs::create_dir_all(data).with_context(|| format!("creating {}", data.display()))?;
+    let mut config = context::read_config(data)?;
+    if let Some(url) = args.database_url {
+        if config.database_url.as_deref().is_some_and(|u| u != url) {
+            bail!(
+                "{} already uses another database; use a new data directory",
+                data.display()
+            );
+        }
+        config.database_url = Some(url);
+    }
+    let target = context::target(data, &config);
+    let store = Store::init(&target, &election).await?;
+    write_config(data, &config)?;
+    println!(
+        "initialised {} for {} ({}), {}",
+        data.display(),
+        election.name,
+        election.id,
+        target.describe()
+    );
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_config(data: &Path, config: &Config) -> Result<()> {
+    if config.database_url.is_none() {
+        return Ok(());
+    }
+    let path = context::config_path(data);
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, serde_json::to_string_pretty(config)?)
+        .with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, &path).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}

@@ -1,0 +1,70 @@
+//! Where the data is: the data directory, its configuration file, and opening the store.
+
+use std::path::{Path, PathBuf};
+
+use actas_store::{Store, Target};
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::{Deserialize, Serialize};
+
+/// `DIR/config.json`: what `actas init` chose, read by every later command.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Config {
+    /// PostgreSQL URL when the store is not the embedded SQLite file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+}
+
+pub fn config_path(data: &Path) -> PathBuf {
+    data.join("config.json")
+}
+
+pub fn read_config(data: &Path) -> Result<Config> {
+    let path = config_path(data);
+    if !path.exists() {
+        return Ok(Config::default());
+    }
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_str(&text)
+        .with_context(|| format!("{}: not a valid configuration", path.display()))
+}
+
+pub fn target(data: &Path, config: &Config) -> Target {
+    match &config.database_url {
+        Some(url) => Target::Postgres(url.clone()),
+        None => Target::Sqlite(actas_store::sqlite_path(data)),
+    }
+}
+
+pub async fn open(data: &Path) -> Result<Store> {
+    let config = read_config(data)?;
+    Ok(Store::open(&target(data, &config)).await?)
+}
+
+/// A bar on terminals, nothing elsewhere (indicatif hides itself when stderr is not a tty).
+pub fn bar(len: u64, what: &str) -> ProgressBar {
+    let pb = ProgressBar::new(len);
+    pb.set_style(
+        ProgressStyle::with_template("{msg:12} [{bar:40}] {pos}/{len} ({per_sec}, eta {eta})")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    pb.set_message(what.to_string());
+    pb
+}
+
+pub fn spinner(what: &str) -> ProgressBar {
+    let pb = ProgressBar::new_spinner();
+    pb.set_message(what.to_string());
+    pb.enable_steady_tick(std::time::Duration::from_millis(120));
+    pb
+}
+
+/// The file name to record as a source: never the full path, which can leak and means
+/// nothing to others.
+pub fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}

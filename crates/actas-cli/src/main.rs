@@ -1,0 +1,78 @@
+//! `actas`: collect, verify, prove and publish electoral tally sheets.
+//!
+//! This crate only parses arguments, reads files, shows progress and prints; every rule lives in
+//! the library crates.
+
+mod cmd;
+mod context;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "actas",
+    version,
+    about = "Collect, verify, prove and publish electoral tally sheets (actas)",
+    long_about = "Collect, verify, prove and publish electoral tally sheets (actas).\n\n\
+        Typical session:\n  \
+        actas init                                   # new data directory, ve2024 election\n  \
+        actas import geo ../shared/data/ve2024/geo   # names and sizes of places (optional)\n  \
+        actas import csv resultados.csv              # per-table results\n  \
+        actas results --level state                  # results with coverage\n\n\
+        Try `actas demo` for a synthetic election end to end."
+)]
+struct Cli {
+    /// Data directory (SQLite database, configuration, keys).
+    #[arg(long, global = true, env = "ACTAS_DATA", default_value = "actas-data")]
+    data: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Init(cmd::init::Args),
+    #[command(subcommand)]
+    Import(cmd::import::Import),
+    Results(cmd::results::Args),
+    #[command(subcommand)]
+    Quarantine(cmd::quarantine::Quarantine),
+    Conflicts(cmd::quarantine::ConflictsArgs),
+    Verify(cmd::verify::Args),
+    Demo(cmd::demo::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = runtime.block_on(async {
+        match cli.command {
+            Command::Init(a) => cmd::init::run(&cli.data, a).await,
+            Command::Import(i) => cmd::import::run(&cli.data, i).await,
+            Command::Results(a) => cmd::results::run(&cli.data, a).await,
+            Command::Quarantine(q) => cmd::quarantine::run(&cli.data, q).await,
+            Command::Conflicts(a) => cmd::quarantine::conflicts(&cli.data, a).await,
+            Command::Verify(a) => cmd::verify::run(&cli.data, a).await,
+            Command::Demo(a) => cmd::demo::run(&cli.data, a).await,
+        }
+    });
+    match outcome {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

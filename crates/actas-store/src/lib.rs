@@ -1,0 +1,309 @@
+//! The store: the append-only history of accepted records and the views derived from it.
+//!
+//! Architecture invariants:
+//! - `records` is append-only; a record's `seq` is its index in the transparency log. Nothing
+//!   updates or deletes a record.
+//! - Every derived view (`current`, `conflicts`, `aggregates`, tables created from records) is a
+//!   function of `records` (plus the loaded geography) and is rebuilt by [`Store::rebuild_views`];
+//!   [`Store::check_views`] proves it.
+//! - A write is one transaction: the records and the views they change commit together or not
+//!   at all. SQLite runs in WAL mode with `synchronous=FULL`, so a commit that returned survives
+//!   kill -9 and power loss.
+//! - A table's counted result is the first accepted version; a different later version is kept
+//!   as a record and flags the table as conflicting. Nothing is silently replaced.
+
+mod apply;
+mod db;
+mod views;
+
+use std::path::{Path, PathBuf};
+
+use actas_core::{Election, Level, Place, Record, RecordBody, Source};
+
+pub use apply::{ImportSummary, Incoming, QuarantinedRow};
+pub use db::Db;
+use db::{Kind, Val};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("{0}")]
+    NotInitialised(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("stored record {seq} is unreadable: {message}")]
+    Corrupt { seq: i64, message: String },
+}
+
+/// Where the data lives.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// The embedded default: `DIR/actas.db`.
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl Target {
+    pub fn describe(&self) -> String {
+        match self {
+            Target::Sqlite(p) => format!("SQLite {}", p.display()),
+            Target::Postgres(url) => format!("PostgreSQL {}", redact(url)),
+        }
+    }
+}
+
+/// Hides a password in a database URL before it is printed.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..s + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// The current time as RFC 3339 UTC, for records.
+pub fn now() -> String {
+    humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()
+}
+
+pub struct Store {
+    db: Db,
+    election: Election,
+}
+
+/// A stored record with its log index.
+#[derive(Debug, Clone)]
+pub struct StoredRecord {
+    pub seq: u64,
+    pub bytes: Vec<u8>,
+}
+
+impl Store {
+    async fn connect(target: &Target) -> Result<Db, StoreError> {
+        match target {
+            Target::Sqlite(path) => {
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir).map_err(|e| {
+                        StoreError::Invalid(format!("cannot create {}: {e}", dir.display()))
+                    })?;
+                }
+                Db::sqlite(path).await
+            }
+            Target::Postgres(url) => Db::postgres(url).await,
+        }
+    }
+
+    /// Creates the schema and records the election definition as record 0. Initialising again
+    /// with the same definition is a no-op; with another one, an error.
+    pub async fn init(target: &Target, election: &Election) -> Result<Store, StoreError> {
+        election
+            .check()
+            .map_err(|e| StoreError::Invalid(format!("election definition: {e}")))?;
+        let db = Self::connect(target).await?;
+        let mut tx = db.begin().await?;
+        for stmt in db::SCHEMA {
+            tx.exec(stmt, vec![]).await?;
+        }
+        tx.exec(
+            "INSERT INTO meta (key, value) VALUES ('writer', '') ON CONFLICT (key) DO NOTHING",
+            vec![],
+        )
+        .await?;
+        tx.lock_for_write().await?;
+        let existing = tx
+            .fetch("SELECT body FROM records WHERE seq = 0", vec![], &[Kind::T])
+            .await?;
+        if let Some(row) = existing.first() {
+            let stored = election_of(row[0].text().unwrap_or_default())?;
+            if &stored != election {
+                return Err(StoreError::Invalid(format!(
+                    "{} already holds election {:?}; use another data directory or database",
+                    target.describe(),
+                    stored.id
+                )));
+            }
+        } else {
+            let record = Record::new(
+                now(),
+                Source {
+                    kind: "definition".into(),
+                    file: None,
+                    line: None,
+                    sha256: None,
+                },
+                RecordBody::Election {
+                    election: Box::new(election.clone()),
+                },
+            );
+            apply::append_records(&mut tx, 0, &[(record, None)]).await?;
+            let states: Vec<Place> = election.states.clone();
+            views::upsert_places(&mut tx, &states, true).await?;
+        }
+        tx.commit().await?;
+        Ok(Store {
+            db,
+            election: election.clone(),
+        })
+    }
+
+    /// Opens an initialised store and reads its election definition from record 0.
+    pub async fn open(target: &Target) -> Result<Store, StoreError> {
+        if let Target::Sqlite(path) = target
+            && !path.exists()
+        {
+            return Err(StoreError::NotInitialised(format!(
+                "no store at {}: run `actas init` first (or pass --data DIR)",
+                path.display()
+            )));
+        }
+        let db = Self::connect(target).await?;
+        let rows = db
+            .fetch("SELECT body FROM records WHERE seq = 0", vec![], &[Kind::T])
+            .await
+            .map_err(|_| {
+                StoreError::NotInitialised(format!(
+                    "{} is not an actas store: run `actas init` first",
+                    target.describe()
+                ))
+            })?;
+        let Some(row) = rows.first() else {
+            return Err(StoreError::NotInitialised(format!(
+                "{} has no election: run `actas init` first",
+                target.describe()
+            )));
+        };
+        let election = election_of(row[0].text().unwrap_or_default())?;
+        Ok(Store { db, election })
+    }
+
+    pub fn election(&self) -> &Election {
+        &self.election
+    }
+
+    pub fn backend(&self) -> &'static str {
+        self.db.backend()
+    }
+
+    pub async fn close(self) {
+        self.db.close().await
+    }
+
+    /// Number of records (= size of the transparency log).
+    pub async fn record_count(&self) -> Result<u64, StoreError> {
+        let rows = self
+            .db
+            .fetch("SELECT COUNT(*) FROM records", vec![], &[Kind::I])
+            .await?;
+        Ok(rows[0][0].int().unwrap_or(0) as u64)
+    }
+
+    /// Records with `from <= seq < to`, in order.
+    pub async fn records(&self, from: u64, to: u64) -> Result<Vec<StoredRecord>, StoreError> {
+        let rows = self
+            .db
+            .fetch(
+                "SELECT seq, body FROM records WHERE seq >= $1 AND seq < $2 ORDER BY seq",
+                vec![Val::from(from), Val::from(to)],
+                &[Kind::I, Kind::T],
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| StoredRecord {
+                seq: r[0].int().unwrap_or(0) as u64,
+                bytes: r[1].text().unwrap_or_default().as_bytes().to_vec(),
+            })
+            .collect())
+    }
+
+    /// Accepts a batch of results (one import) in one transaction. See [`apply`].
+    pub async fn import(
+        &self,
+        incoming: Vec<Incoming>,
+        places: Vec<Place>,
+        quarantined: Vec<QuarantinedRow>,
+        all_or_nothing: bool,
+    ) -> Result<ImportSummary, StoreError> {
+        apply::import(
+            &self.db,
+            &self.election,
+            incoming,
+            places,
+            quarantined,
+            all_or_nothing,
+        )
+        .await
+    }
+
+    /// Loads a geography: places (names and expected table counts) and tables with their
+    /// registered voters. Then rebuilds the views, since registered voters of counted tables
+    /// may now be known.
+    pub async fn import_geography(
+        &self,
+        places: Vec<Place>,
+        tables: Vec<(actas_core::TableId, Option<u64>)>,
+    ) -> Result<views::GeographySummary, StoreError> {
+        views::import_geography(&self.db, &self.election, places, tables).await
+    }
+
+    pub async fn results(
+        &self,
+        level: Level,
+        within: Option<&str>,
+    ) -> Result<actas_core::Results, StoreError> {
+        views::results(&self.db, &self.election, level, within).await
+    }
+
+    pub async fn quarantine(&self) -> Result<Vec<QuarantinedRow>, StoreError> {
+        views::quarantine(&self.db).await
+    }
+
+    /// Tables with more than one version, with the seqs of every version (first = counted).
+    pub async fn conflicts(&self) -> Result<Vec<(String, Vec<u64>)>, StoreError> {
+        views::conflicts(&self.db).await
+    }
+
+    /// Recomputes every derived view from the records.
+    pub async fn rebuild_views(&self) -> Result<(), StoreError> {
+        views::rebuild(&self.db, &self.election).await
+    }
+
+    /// Recomputes the derived views from the records in memory and compares them with the
+    /// stored ones; returns the differences found (empty when they agree).
+    pub async fn check_views(&self) -> Result<Vec<String>, StoreError> {
+        views::check(&self.db, &self.election).await
+    }
+
+    /// Direct access for tests and tools that must reach under the API (e.g. tamper tests).
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+}
+
+fn election_of(body: &str) -> Result<Election, StoreError> {
+    match Record::from_bytes(body.as_bytes()) {
+        Ok(Record {
+            body: RecordBody::Election { election },
+            ..
+        }) => Ok(*election),
+        Ok(_) => Err(StoreError::Corrupt {
+            seq: 0,
+            message: "record 0 is not the election definition".into(),
+        }),
+        Err(e) => Err(StoreError::Corrupt {
+            seq: 0,
+            message: e.to_string(),
+        }),
+    }
+}
+
+/// The SQLite file inside a data directory.
+pub fn sqlite_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("actas.db")
+}

@@ -1,0 +1,582 @@
+//! Derived views: per-level aggregates, results queries, rebuilding and checking the views
+//! against the records, geography and quarantine.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use actas_core::{
+    Election, Level, Place, Record, RecordBody, ResultRow, Results, TableId, TableResult,
+};
+
+use crate::StoreError;
+use crate::apply::{Decider, Outcome, QuarantinedRow};
+use crate::db::{Db, Kind, Tx, Val};
+
+/// Sums per place: tables counted, registered, valid, null, votes per candidate.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Aggregates {
+    pub by_place: BTreeMap<(Level, String), Sums>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sums {
+    pub tables: u64,
+    pub registered: u64,
+    pub valid: u64,
+    pub null: u64,
+    pub votes: Vec<u64>,
+}
+
+impl Sums {
+    fn add(&mut self, o: &Sums) {
+        self.tables += o.tables;
+        self.registered += o.registered;
+        self.valid += o.valid;
+        self.null += o.null;
+        if self.votes.len() < o.votes.len() {
+            self.votes.resize(o.votes.len(), 0);
+        }
+        for (a, b) in self.votes.iter_mut().zip(&o.votes) {
+            *a += b;
+        }
+    }
+}
+
+impl Aggregates {
+    /// Adds one counted table to every level that contains it.
+    pub fn add(&mut self, r: &TableResult, registered: u64, candidates: usize) {
+        let one = Sums {
+            tables: 1,
+            registered,
+            valid: r.valid,
+            null: r.null,
+            votes: r
+                .votes
+                .iter()
+                .copied()
+                .chain(std::iter::repeat(0))
+                .take(candidates)
+                .collect(),
+        };
+        for level in Level::ALL {
+            self.by_place
+                .entry((level, r.table.centre.place_code(level)))
+                .or_default()
+                .add(&one);
+        }
+    }
+}
+
+pub fn result_of(seq: i64, body: &str) -> Result<TableResult, StoreError> {
+    match Record::from_bytes(body.as_bytes()) {
+        Ok(Record {
+            body: RecordBody::Result { result, .. },
+            ..
+        }) => Ok(result),
+        Ok(_) => Err(StoreError::Corrupt {
+            seq,
+            message: "expected a result record".into(),
+        }),
+        Err(e) => Err(StoreError::Corrupt {
+            seq,
+            message: e.to_string(),
+        }),
+    }
+}
+
+pub fn current_row(seq: u64, r: &TableResult, registered: Option<u64>) -> Vec<Val> {
+    vec![
+        Val::from(r.table.to_string()),
+        Val::from(seq),
+        Val::from(registered),
+        Val::from(r.valid),
+        Val::from(r.null),
+        Val::from(serde_json::to_string(&r.votes).expect("numbers")),
+    ]
+}
+
+fn parse_votes(s: &str) -> Vec<u64> {
+    serde_json::from_str(s).unwrap_or_default()
+}
+
+async fn load_aggregates(tx: &mut Tx) -> Result<Aggregates, StoreError> {
+    let rows = tx
+        .fetch(
+            "SELECT level, code, tables, registered, valid, null_votes, votes FROM aggregates",
+            vec![],
+            &[
+                Kind::T,
+                Kind::T,
+                Kind::I,
+                Kind::I,
+                Kind::I,
+                Kind::I,
+                Kind::T,
+            ],
+        )
+        .await?;
+    let mut a = Aggregates::default();
+    for r in rows {
+        let Some(level) = Level::parse(r[0].text().unwrap_or_default()) else {
+            continue;
+        };
+        a.by_place.insert(
+            (level, r[1].text().unwrap_or_default().to_string()),
+            Sums {
+                tables: r[2].int().unwrap_or(0) as u64,
+                registered: r[3].int().unwrap_or(0) as u64,
+                valid: r[4].int().unwrap_or(0) as u64,
+                null: r[5].int().unwrap_or(0) as u64,
+                votes: parse_votes(r[6].text().unwrap_or("[]")),
+            },
+        );
+    }
+    Ok(a)
+}
+
+async fn write_aggregates(
+    tx: &mut Tx,
+    rows: Vec<(&(Level, String), &Sums)>,
+) -> Result<(), StoreError> {
+    let rows = rows
+        .into_iter()
+        .map(|((level, code), s)| {
+            vec![
+                Val::from(level.as_str()),
+                Val::from(code.as_str()),
+                Val::from(s.tables),
+                Val::from(s.registered),
+                Val::from(s.valid),
+                Val::from(s.null),
+                Val::from(serde_json::to_string(&s.votes).expect("numbers")),
+            ]
+        })
+        .collect();
+    tx.insert_many(
+        "aggregates (level, code, tables, registered, valid, null_votes, votes)",
+        7,
+        rows,
+        "ON CONFLICT (level, code) DO UPDATE SET tables = excluded.tables, \
+         registered = excluded.registered, valid = excluded.valid, \
+         null_votes = excluded.null_votes, votes = excluded.votes",
+    )
+    .await
+}
+
+/// Adds newly counted tables to the stored aggregates (read, add, write back the touched rows).
+pub async fn apply_aggregate_delta(tx: &mut Tx, delta: &Aggregates) -> Result<(), StoreError> {
+    if delta.by_place.is_empty() {
+        return Ok(());
+    }
+    let mut stored = load_aggregates(tx).await?;
+    for (key, sums) in &delta.by_place {
+        stored.by_place.entry(key.clone()).or_default().add(sums);
+    }
+    let touched = stored
+        .by_place
+        .iter()
+        .filter(|(k, _)| delta.by_place.contains_key(*k))
+        .collect();
+    write_aggregates(tx, touched).await
+}
+
+/// Inserts places; with `replace` existing names and expected counts are overwritten (a
+/// geography file is authoritative), otherwise only unknown places are added.
+pub async fn upsert_places(tx: &mut Tx, places: &[Place], replace: bool) -> Result<(), StoreError> {
+    let rows = places
+        .iter()
+        .map(|p| {
+            vec![
+                Val::from(p.level.as_str()),
+                Val::from(p.code.as_str()),
+                Val::from(p.name.as_str()),
+                Val::from(p.expected_tables),
+            ]
+        })
+        .collect();
+    let tail = if replace {
+        "ON CONFLICT (level, code) DO UPDATE SET name = excluded.name, \
+         expected_tables = COALESCE(excluded.expected_tables, places.expected_tables)"
+    } else {
+        "ON CONFLICT (level, code) DO NOTHING"
+    };
+    tx.insert_many("places (level, code, name, expected_tables)", 4, rows, tail)
+        .await
+}
+
+pub async fn insert_quarantine(
+    tx: &mut Tx,
+    rows: &[QuarantinedRow],
+    at: &str,
+) -> Result<(), StoreError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let next = tx
+        .fetch(
+            "SELECT COALESCE(MAX(id) + 1, 1) FROM quarantine",
+            vec![],
+            &[Kind::I],
+        )
+        .await?;
+    let first = next[0][0].int().unwrap_or(1);
+    let rows = rows
+        .iter()
+        .enumerate()
+        .map(|(i, q)| {
+            vec![
+                Val::from(first + i as i64),
+                Val::from(q.file.as_str()),
+                Val::from(q.line),
+                Val::from(q.raw.as_str()),
+                Val::from(q.reason.as_str()),
+                Val::from(at),
+            ]
+        })
+        .collect();
+    tx.insert_many(
+        "quarantine (id, file, line, raw, reason, at)",
+        6,
+        rows,
+        "ON CONFLICT (file, line, raw) DO NOTHING",
+    )
+    .await
+}
+
+pub async fn quarantine(db: &Db) -> Result<Vec<QuarantinedRow>, StoreError> {
+    let rows = db
+        .fetch(
+            "SELECT file, line, raw, reason FROM quarantine ORDER BY id",
+            vec![],
+            &[Kind::T, Kind::I, Kind::T, Kind::T],
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| QuarantinedRow {
+            file: r[0].text().unwrap_or_default().to_string(),
+            line: r[1].int().unwrap_or(0) as u64,
+            raw: r[2].text().unwrap_or_default().to_string(),
+            reason: r[3].text().unwrap_or_default().to_string(),
+        })
+        .collect())
+}
+
+pub async fn conflicts(db: &Db) -> Result<Vec<(String, Vec<u64>)>, StoreError> {
+    let rows = db
+        .fetch(
+            "SELECT c.table_code, c.seq FROM current c \
+             WHERE c.table_code IN (SELECT table_code FROM conflicts) \
+             UNION ALL SELECT table_code, seq FROM conflicts ORDER BY 1, 2",
+            vec![],
+            &[Kind::T, Kind::I],
+        )
+        .await?;
+    let mut out: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    for r in rows {
+        out.entry(r[0].text().unwrap_or_default().to_string())
+            .or_default()
+            .push(r[1].int().unwrap_or(0) as u64);
+    }
+    Ok(out.into_iter().collect())
+}
+
+pub async fn results(
+    db: &Db,
+    election: &Election,
+    level: Level,
+    within: Option<&str>,
+) -> Result<Results, StoreError> {
+    let prefix = format!("{}%", within.unwrap_or(""));
+    let agg = db
+        .fetch(
+            "SELECT code, tables, registered, valid, null_votes, votes FROM aggregates \
+             WHERE level = $1 AND code LIKE $2",
+            vec![Val::from(level.as_str()), Val::from(prefix.clone())],
+            &[Kind::T, Kind::I, Kind::I, Kind::I, Kind::I, Kind::T],
+        )
+        .await?;
+    let places = db
+        .fetch(
+            "SELECT code, name, expected_tables FROM places WHERE level = $1 AND code LIKE $2",
+            vec![Val::from(level.as_str()), Val::from(prefix)],
+            &[Kind::T, Kind::T, Kind::I],
+        )
+        .await?;
+    let n = election.candidates.len();
+    let mut rows: BTreeMap<String, ResultRow> = BTreeMap::new();
+    let empty = |code: &str| ResultRow {
+        code: code.to_string(),
+        name: None,
+        counted: 0,
+        expected: None,
+        registered: 0,
+        valid: 0,
+        null: 0,
+        votes: vec![0; n],
+    };
+    for p in places {
+        let code = p[0].text().unwrap_or_default();
+        let row = rows.entry(code.to_string()).or_insert_with(|| empty(code));
+        row.name = p[1].text().map(str::to_string);
+        row.expected = p[2].int().map(|v| v as u64);
+    }
+    for a in agg {
+        let code = a[0].text().unwrap_or_default();
+        let row = rows.entry(code.to_string()).or_insert_with(|| empty(code));
+        row.counted = a[1].int().unwrap_or(0) as u64;
+        row.registered = a[2].int().unwrap_or(0) as u64;
+        row.valid = a[3].int().unwrap_or(0) as u64;
+        row.null = a[4].int().unwrap_or(0) as u64;
+        let votes = parse_votes(a[5].text().unwrap_or("[]"));
+        row.votes = votes
+            .into_iter()
+            .chain(std::iter::repeat(0))
+            .take(n)
+            .collect();
+    }
+    if level == Level::National {
+        let row = rows.entry(String::new()).or_insert_with(|| empty(""));
+        row.name.get_or_insert_with(|| "Total".to_string());
+        row.expected = row.expected.or(election.official.tables);
+    }
+    Ok(Results::new(election, level, rows.into_values().collect()))
+}
+
+/// Everything the views should contain, recomputed from the records.
+struct Recomputed {
+    current: BTreeMap<TableId, (u64, TableResult, Option<u64>)>,
+    conflicts: BTreeSet<(TableId, u64)>,
+    created: BTreeMap<TableId, Option<u64>>,
+    aggregates: Aggregates,
+}
+
+async fn recompute(tx: &mut Tx, election: &Election) -> Result<Recomputed, StoreError> {
+    let geo = tx
+        .fetch(
+            "SELECT code, registered FROM tables WHERE in_geography = 1",
+            vec![],
+            &[Kind::T, Kind::I],
+        )
+        .await?;
+    let mut d = Decider::default();
+    for r in geo {
+        if let Ok(t) = r[0].text().unwrap_or_default().parse() {
+            d.tables.insert(t, r[1].int().map(|v| v as u64));
+        }
+    }
+    let records = tx
+        .fetch(
+            "SELECT seq, body FROM records WHERE kind = 'result' ORDER BY seq",
+            vec![],
+            &[Kind::I, Kind::T],
+        )
+        .await?;
+    let mut out = Recomputed {
+        current: BTreeMap::new(),
+        conflicts: BTreeSet::new(),
+        created: BTreeMap::new(),
+        aggregates: Aggregates::default(),
+    };
+    for row in records {
+        let seq = row[0].int().unwrap_or(0);
+        let r = result_of(seq, row[1].text().unwrap_or_default())?;
+        let seq = seq as u64;
+        match d.decide(seq, &r) {
+            Outcome::New => {
+                out.current.insert(r.table, (seq, r.clone(), None));
+            }
+            Outcome::Conflict => {
+                out.conflicts.insert((r.table, seq));
+            }
+            Outcome::Duplicate => {
+                return Err(StoreError::Corrupt {
+                    seq: seq as i64,
+                    message: format!(
+                        "duplicates an earlier record of table {}; duplicates are never stored",
+                        r.table
+                    ),
+                });
+            }
+        }
+        if let std::collections::hash_map::Entry::Vacant(e) = d.tables.entry(r.table) {
+            e.insert(r.registered);
+            out.created.insert(r.table, r.registered);
+        }
+    }
+    for (_, r, reg) in out.current.values_mut() {
+        *reg = d.registered(r);
+        out.aggregates
+            .add(r, reg.unwrap_or(0), election.candidates.len());
+    }
+    Ok(out)
+}
+
+pub async fn rebuild(db: &Db, election: &Election) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    tx.lock_for_write().await?;
+    rebuild_in(&mut tx, election).await?;
+    tx.commit().await
+}
+
+async fn rebuild_in(tx: &mut Tx, election: &Election) -> Result<(), StoreError> {
+    let fresh = recompute(tx, election).await?;
+    for stmt in [
+        "DELETE FROM current",
+        "DELETE FROM conflicts",
+        "DELETE FROM aggregates",
+        "DELETE FROM tables WHERE in_geography = 0",
+    ] {
+        tx.exec(stmt, vec![]).await?;
+    }
+    let tables = fresh
+        .created
+        .iter()
+        .map(|(t, r)| vec![Val::from(t.to_string()), Val::from(*r), Val::from(0i64)])
+        .collect();
+    tx.insert_many("tables (code, registered, in_geography)", 3, tables, "")
+        .await?;
+    let current = fresh
+        .current
+        .values()
+        .map(|(seq, r, reg)| current_row(*seq, r, *reg))
+        .collect();
+    tx.insert_many(
+        "current (table_code, seq, registered, valid, null_votes, votes)",
+        6,
+        current,
+        "",
+    )
+    .await?;
+    let conflicts = fresh
+        .conflicts
+        .iter()
+        .map(|(t, seq)| vec![Val::from(t.to_string()), Val::from(*seq)])
+        .collect();
+    tx.insert_many("conflicts (table_code, seq)", 2, conflicts, "")
+        .await?;
+    write_aggregates(tx, fresh.aggregates.by_place.iter().collect()).await
+}
+
+pub async fn check(db: &Db, election: &Election) -> Result<Vec<String>, StoreError> {
+    // One read transaction: the records and the views are compared at one point in time.
+    let mut tx = db.begin().await?;
+    let fresh = recompute(&mut tx, election).await?;
+    let mut problems = Vec::new();
+    let stored_current = tx
+        .fetch(
+            "SELECT table_code, seq, registered, valid, null_votes, votes FROM current",
+            vec![],
+            &[Kind::T, Kind::I, Kind::I, Kind::I, Kind::I, Kind::T],
+        )
+        .await?;
+    let mut seen = BTreeSet::new();
+    for row in stored_current {
+        let code = row[0].text().unwrap_or_default().to_string();
+        let Ok(table) = code.parse::<TableId>() else {
+            problems.push(format!("current result of {code:?}: not a table id"));
+            continue;
+        };
+        seen.insert(table);
+        match fresh.current.get(&table) {
+            None => problems.push(format!(
+                "table {code} has a stored result but no record accepts it"
+            )),
+            Some((seq, r, reg)) => {
+                let expected = current_row(*seq, r, *reg);
+                if row != expected {
+                    problems.push(format!(
+                        "table {code}: stored result differs from record {seq} (stored valid {}, null {}, votes {}; record valid {}, null {}, votes {:?})",
+                        row[3].int().unwrap_or(-1),
+                        row[4].int().unwrap_or(-1),
+                        row[5].text().unwrap_or_default(),
+                        r.valid,
+                        r.null,
+                        r.votes
+                    ));
+                }
+            }
+        }
+    }
+    for t in fresh.current.keys().filter(|t| !seen.contains(t)) {
+        problems.push(format!(
+            "table {t} is accepted in the records but has no stored result"
+        ));
+    }
+    let stored_conflicts: BTreeSet<(TableId, u64)> = tx
+        .fetch(
+            "SELECT table_code, seq FROM conflicts",
+            vec![],
+            &[Kind::T, Kind::I],
+        )
+        .await?
+        .into_iter()
+        .filter_map(|r| Some((r[0].text()?.parse().ok()?, r[1].int()? as u64)))
+        .collect();
+    if stored_conflicts != fresh.conflicts {
+        problems.push(format!(
+            "conflicts differ from the records: stored {}, recomputed {}",
+            stored_conflicts.len(),
+            fresh.conflicts.len()
+        ));
+    }
+    let stored = load_aggregates(&mut tx).await?;
+    drop(tx);
+    for (key, sums) in &fresh.aggregates.by_place {
+        match stored.by_place.get(key) {
+            Some(s) if s == sums => {}
+            other => problems.push(format!(
+                "{} {:?}: stored totals {:?} differ from the records' {:?}",
+                key.0.as_str(),
+                key.1,
+                other.map(|s| (s.tables, s.valid, s.null)),
+                (sums.tables, sums.valid, sums.null)
+            )),
+        }
+    }
+    for key in stored
+        .by_place
+        .keys()
+        .filter(|k| !fresh.aggregates.by_place.contains_key(*k))
+    {
+        problems.push(format!(
+            "{} {:?}: stored totals with no record",
+            key.0.as_str(),
+            key.1
+        ));
+    }
+    Ok(problems)
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GeographySummary {
+    pub places: u64,
+    pub tables: u64,
+}
+
+pub async fn import_geography(
+    db: &Db,
+    election: &Election,
+    places: Vec<Place>,
+    tables: Vec<(TableId, Option<u64>)>,
+) -> Result<GeographySummary, StoreError> {
+    let mut tx = db.begin().await?;
+    tx.lock_for_write().await?;
+    upsert_places(&mut tx, &places, true).await?;
+    let rows = tables
+        .iter()
+        .map(|(t, r)| vec![Val::from(t.to_string()), Val::from(*r), Val::from(1i64)])
+        .collect();
+    tx.insert_many(
+        "tables (code, registered, in_geography)",
+        3,
+        rows,
+        "ON CONFLICT (code) DO UPDATE SET registered = COALESCE(excluded.registered, tables.registered), in_geography = 1",
+    )
+    .await?;
+    rebuild_in(&mut tx, election).await?;
+    tx.commit().await?;
+    Ok(GeographySummary {
+        places: places.len() as u64,
+        tables: tables.len() as u64,
+    })
+}
