@@ -1,0 +1,448 @@
+//! Export to the C2SP static layout, and verification of a published log.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::Write as _;
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::error::{LedgerError, Result, io_err};
+use crate::note::{Checkpoint, LogVerifier, open_checkpoint};
+use crate::tiles::{TILE_WIDTH, TilePath, decode_entry_bundle, entry_bundle, tiles_for_size};
+use crate::tree::{Hash, Log, hash_to_base64, leaf_hash};
+
+/// What [`export_dir`] did, so callers can log it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ExportStats {
+    /// Files (re)written.
+    pub written: usize,
+    /// Files already present with the right content (tiles never change once complete).
+    pub unchanged: usize,
+}
+
+/// Writes the whole log in the C2SP static layout under `dir` (`checkpoint`, `tile/<L>/...`,
+/// `tile/entries/...`), so that any static web server can serve it.
+///
+/// `signed_checkpoint` must be a checkpoint of the first `size` entries (extra entries, not yet
+/// checkpointed, are left out); it is checked against them so that a mismatching layout is
+/// never published. Every file is written to a temporary name and renamed, tiles first and the
+/// checkpoint last, so a reader sees either the old or the new log, always complete. Files
+/// that already hold the right bytes are not rewritten.
+pub fn export_dir<E: AsRef<[u8]>>(
+    dir: &Path,
+    entries: &[E],
+    signed_checkpoint: &str,
+) -> Result<ExportStats> {
+    let cp = Checkpoint::parse_unverified(signed_checkpoint.as_bytes())?;
+    let size = usize::try_from(cp.size)
+        .ok()
+        .filter(|&s| s <= entries.len())
+        .ok_or_else(|| {
+            LedgerError::Checkpoint(format!(
+                "checkpoint is for {} entries but only {} were given",
+                cp.size,
+                entries.len()
+            ))
+        })?;
+    let entries = &entries[..size];
+    let log = Log::from_entries(entries)?;
+    if log.root() != cp.root {
+        return Err(LedgerError::Checkpoint(format!(
+            "checkpoint root {} does not match root {} of the {size} entries given",
+            hash_to_base64(&cp.root),
+            hash_to_base64(&log.root())
+        )));
+    }
+
+    let mut stats = ExportStats::default();
+    let mut staged = Staged::default();
+    for tile in tiles_for_size(cp.size) {
+        let data = match tile {
+            TilePath::Hash {
+                level,
+                index,
+                width,
+            } => log.tile(level, index, width)?,
+            TilePath::Entries { index, width } => {
+                let start = index as usize * TILE_WIDTH;
+                entry_bundle(&entries[start..start + usize::from(width)])?
+            }
+        };
+        if staged.stage(&dir.join(tile.to_string()), &data)? {
+            stats.written += 1;
+        } else {
+            stats.unchanged += 1;
+        }
+    }
+    // Tiles are durable and in place before the checkpoint that refers to them.
+    staged.commit()?;
+    let mut staged = Staged::default();
+    if staged.stage(&dir.join("checkpoint"), signed_checkpoint.as_bytes())? {
+        stats.written += 1;
+    } else {
+        stats.unchanged += 1;
+    }
+    staged.commit()?;
+    Ok(stats)
+}
+
+/// Threads syncing staged files at once.
+const SYNC_THREADS: usize = 16;
+
+/// Files written under temporary names, to be made durable and renamed in place together:
+/// syncing after all writes lets the file system flush them in one go, which is much faster
+/// than a write-sync-rename cycle per file. Temporary files left by an error are removed.
+#[derive(Default)]
+struct Staged {
+    /// (temporary, final) paths.
+    files: Vec<(PathBuf, PathBuf)>,
+}
+
+impl Staged {
+    /// Writes `data` to a temporary file next to `path`; returns false (and writes nothing)
+    /// when `path` already holds exactly `data`.
+    fn stage(&mut self, path: &Path, data: &[u8]) -> Result<bool> {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        match fs::read(path) {
+            Ok(old) if old == data => return Ok(false),
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io_err(path)(e)),
+        }
+        let parent = path.parent().unwrap_or(Path::new("."));
+        fs::create_dir_all(parent).map_err(io_err(parent))?;
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+        let tmp = parent.join(format!(
+            ".{name}.tmp.{}.{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        self.files.push((tmp.clone(), path.to_path_buf()));
+        let mut f = fs::File::create(&tmp).map_err(io_err(&tmp))?;
+        f.write_all(data).map_err(io_err(&tmp))?;
+        Ok(true)
+    }
+
+    /// Syncs every staged file, renames each into place, then syncs the directories.
+    fn commit(mut self) -> Result<()> {
+        // Syncs wait on the disk, not the CPU: several at once let the file system group
+        // them into fewer journal commits.
+        let chunk = self.files.len().div_ceil(SYNC_THREADS).max(1);
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = self
+                .files
+                .chunks(chunk)
+                .map(|files| {
+                    scope.spawn(move || {
+                        files.iter().try_for_each(|(tmp, _)| {
+                            fs::File::open(tmp)
+                                .and_then(|f| f.sync_all())
+                                .map_err(io_err(tmp))
+                        })
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .try_for_each(|w| w.join().expect("sync thread panicked"))
+        })?;
+        let mut dirs = BTreeSet::new();
+        while let Some((tmp, path)) = self.files.pop() {
+            if let Err(e) = fs::rename(&tmp, &path) {
+                let _ = fs::remove_file(&tmp);
+                return Err(io_err(&path)(e));
+            }
+            if let Some(parent) = path.parent() {
+                dirs.insert(parent.to_path_buf());
+            }
+        }
+        for d in &dirs {
+            sync_dir(d);
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        for (tmp, _) in &self.files {
+            let _ = fs::remove_file(tmp);
+        }
+    }
+}
+
+/// Makes renames in `dir` durable. Directories cannot be opened for syncing on every
+/// platform; there it is best effort.
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+/// Where a published log is read from: a directory here, HTTP in the CLI. `path` is relative
+/// to the log's root (`checkpoint`, `tile/0/000`, ...). A missing file is `Ok(None)`.
+pub trait LogSource {
+    /// The file's bytes, `Ok(None)` if it does not exist, `Err` if it cannot be read.
+    fn get(&self, path: &str) -> std::io::Result<Option<Vec<u8>>>;
+}
+
+/// A log exported with [`export_dir`] (or any C2SP static layout) on the local disk.
+#[derive(Clone, Debug)]
+pub struct DirSource {
+    root: PathBuf,
+}
+
+impl DirSource {
+    /// Reads the log rooted at `root` (the directory holding `checkpoint`).
+    pub fn new(root: impl Into<PathBuf>) -> DirSource {
+        DirSource { root: root.into() }
+    }
+}
+
+impl LogSource for DirSource {
+    fn get(&self, path: &str) -> std::io::Result<Option<Vec<u8>>> {
+        let rel = Path::new(path);
+        if !rel.components().all(|c| matches!(c, Component::Normal(_))) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("refusing path {path:?} outside the log directory"),
+            ));
+        }
+        match fs::read(self.root.join(rel)) {
+            Ok(data) => Ok(Some(data)),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                ) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// A published log that verified: its checkpoint, every entry, and the rebuilt tree (to
+/// produce proofs or rebuild every derived view from the log).
+#[derive(Clone, Debug)]
+pub struct VerifiedLog {
+    /// The published checkpoint, signature checked.
+    pub checkpoint: Checkpoint,
+    /// The `since` checkpoint, once proven to be a prefix of `checkpoint`.
+    pub old_checkpoint: Option<Checkpoint>,
+    /// Every entry, in log order.
+    pub entries: Vec<Vec<u8>>,
+    /// The tree of those entries (its root is the checkpoint's).
+    pub log: Log,
+    /// Number of files read and checked, the checkpoint included.
+    pub files_checked: usize,
+}
+
+fn verr(msg: String) -> LedgerError {
+    LedgerError::Verify(msg)
+}
+
+fn fetch<S: LogSource + ?Sized>(source: &S, path: &str, why: &str) -> Result<Vec<u8>> {
+    match source.get(path) {
+        Ok(Some(data)) => Ok(data),
+        Ok(None) => Err(verr(format!("{path}: missing ({why})"))),
+        Err(e) => Err(verr(format!("{path}: cannot be read: {e}"))),
+    }
+}
+
+/// Fetches a tile; a partial tile that is gone (publishers may delete partial tiles once the
+/// full one exists) is read as a prefix of the full tile, as C2SP tlog-tiles allows.
+fn fetch_tile<S: LogSource + ?Sized>(
+    source: &S,
+    tile: TilePath,
+    size: u64,
+) -> Result<(String, Vec<u8>, u16)> {
+    let path = tile.to_string();
+    let why = format!("needed for tree size {size}");
+    match source.get(&path) {
+        Ok(Some(data)) => return Ok((path, data, tile.width())),
+        Ok(None) if usize::from(tile.width()) < TILE_WIDTH => {}
+        Ok(None) => return Err(verr(format!("{path}: missing ({why})"))),
+        Err(e) => return Err(verr(format!("{path}: cannot be read: {e}"))),
+    }
+    let full = match tile {
+        TilePath::Hash { level, index, .. } => TilePath::Hash {
+            level,
+            index,
+            width: TILE_WIDTH as u16,
+        },
+        TilePath::Entries { index, .. } => TilePath::Entries {
+            index,
+            width: TILE_WIDTH as u16,
+        },
+    };
+    let full_path = full.to_string();
+    match source.get(&full_path) {
+        Ok(Some(data)) => Ok((full_path, data, TILE_WIDTH as u16)),
+        Ok(None) => Err(verr(format!(
+            "{path}: missing, and so is {full_path} ({why})"
+        ))),
+        Err(e) => Err(verr(format!("{full_path}: cannot be read: {e}"))),
+    }
+}
+
+/// Takes the first `width` hashes of a hash tile read at `path` (which holds `file_width`
+/// hashes), refusing one of the wrong length.
+fn tile_hashes(path: &str, data: &[u8], file_width: u16, width: u16) -> Result<Vec<Hash>> {
+    let expected = usize::from(file_width) * 32;
+    if data.len() != expected {
+        return Err(verr(format!(
+            "{path}: {} bytes, expected {expected} ({file_width} hashes of 32 bytes)",
+            data.len(),
+        )));
+    }
+    Ok(data
+        .chunks_exact(32)
+        .take(usize::from(width))
+        .map(|c| c.try_into().expect("32-byte chunk"))
+        .collect())
+}
+
+/// Verifies a published log from scratch: the checkpoint signature by `verifier`'s key, every
+/// entry bundle against the level-0 hash tiles, every hash tile against the tree recomputed
+/// from the entries, and the checkpoint root. With `since` (an earlier signed checkpoint of
+/// the same log, by the same key), also that its tree is a prefix of the published one: the
+/// history it signed was not rewritten.
+///
+/// Errors name the file and position, e.g.
+/// `tile/entries/000 entry 17: leaf hash does not match tile/0/000 hash 17`.
+pub fn verify_published<S: LogSource + ?Sized>(
+    source: &S,
+    verifier: &LogVerifier,
+    since: Option<&[u8]>,
+) -> Result<VerifiedLog> {
+    let note = fetch(source, "checkpoint", "every log publishes one")?;
+    let cp = open_checkpoint(&note, verifier)?;
+    let mut files_checked = 1;
+
+    let old = match since {
+        None => None,
+        Some(old_note) => {
+            let old = open_checkpoint(old_note, verifier).map_err(|e| {
+                LedgerError::Checkpoint(format!("old checkpoint (given as since): {e}"))
+            })?;
+            if old.origin != cp.origin {
+                return Err(verr(format!(
+                    "checkpoint origin {:?} differs from the old checkpoint's {:?}: another log",
+                    cp.origin, old.origin
+                )));
+            }
+            if old.size > cp.size {
+                return Err(verr(format!(
+                    "checkpoint size {} is smaller than the old checkpoint's {}: the log was truncated",
+                    cp.size, old.size
+                )));
+            }
+            Some(old)
+        }
+    };
+
+    let tiles = tiles_for_size(cp.size);
+    let mut log = Log::new();
+    let mut entries = Vec::with_capacity(usize::try_from(cp.size).unwrap_or(0));
+
+    // Entries, each against its leaf hash in the level-0 tile of the same index.
+    for tile in tiles
+        .iter()
+        .filter(|t| matches!(t, TilePath::Entries { .. }))
+    {
+        let TilePath::Entries { index, width } = *tile else {
+            unreachable!()
+        };
+        let (bpath, bundle, bundle_width) = fetch_tile(source, *tile, cp.size)?;
+        let (tpath, tdata, tile_width) = fetch_tile(
+            source,
+            TilePath::Hash {
+                level: 0,
+                index,
+                width,
+            },
+            cp.size,
+        )?;
+        files_checked += 2;
+        let leaves = tile_hashes(&tpath, &tdata, tile_width, width)?;
+        let items = decode_entry_bundle(&bundle).map_err(|e| verr(format!("{bpath}: {e}")))?;
+        if items.len() != usize::from(bundle_width) {
+            return Err(verr(format!(
+                "{bpath}: holds {} entries, expected {bundle_width}",
+                items.len()
+            )));
+        }
+        for (k, item) in items.iter().take(usize::from(width)).enumerate() {
+            let h = leaf_hash(item);
+            if h != leaves[k] {
+                return Err(verr(format!(
+                    "{bpath} entry {k}: leaf hash does not match {tpath} hash {k} (log entry {})",
+                    index * TILE_WIDTH as u64 + k as u64
+                )));
+            }
+            log.append_leaf_hash(h);
+            entries.push(item.to_vec());
+        }
+    }
+
+    // Higher hash tiles, against the tree rebuilt from the leaves.
+    for tile in &tiles {
+        let TilePath::Hash {
+            level,
+            index,
+            width,
+        } = *tile
+        else {
+            continue;
+        };
+        if level == 0 {
+            continue;
+        }
+        let (path, data, file_width) = fetch_tile(source, *tile, cp.size)?;
+        files_checked += 1;
+        let got = tile_hashes(&path, &data, file_width, width)?;
+        let want = log.tile(level, index, width)?;
+        for (k, (g, w)) in got.iter().zip(want.chunks_exact(32)).enumerate() {
+            if g.as_slice() != w {
+                return Err(verr(format!(
+                    "{path} hash {k}: does not match the hash recomputed from the entries ({} instead of {})",
+                    hash_to_base64(g),
+                    hash_to_base64(&w.try_into().expect("32 bytes"))
+                )));
+            }
+        }
+    }
+
+    if log.root() != cp.root {
+        return Err(verr(format!(
+            "checkpoint: root hash {} does not match root {} recomputed from the {} published entries",
+            hash_to_base64(&cp.root),
+            hash_to_base64(&log.root()),
+            cp.size
+        )));
+    }
+
+    if let Some(old) = &old {
+        let prefix_root = log.root_at(old.size)?;
+        if prefix_root != old.root {
+            return Err(verr(format!(
+                "checkpoint (size {}) is not consistent with the old checkpoint (size {}): the first {} published entries have root {}, the old checkpoint signed {}; history was rewritten",
+                cp.size,
+                old.size,
+                old.size,
+                hash_to_base64(&prefix_root),
+                hash_to_base64(&old.root)
+            )));
+        }
+    }
+
+    Ok(VerifiedLog {
+        checkpoint: cp,
+        old_checkpoint: old,
+        entries,
+        log,
+        files_checked,
+    })
+}
