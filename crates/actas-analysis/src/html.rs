@@ -1,0 +1,1034 @@
+//! The self-contained HTML page: inline CSS, inline SVG, no script, no external resource.
+
+use std::fmt::Write;
+
+use crate::Report;
+use crate::charts::{self, esc};
+use crate::text::{Lang, int, label, num, prob};
+
+fn t(lang: Lang, es: &'static str, en: &'static str) -> &'static str {
+    if lang == Lang::Es { es } else { en }
+}
+
+const CSS: &str = r#"
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1a202c;background:#f7fafc;line-height:1.45}
+main{max-width:1100px;margin:0 auto;padding:24px 28px 60px;background:#fff}
+h1{font-size:1.6em;margin:.2em 0}
+h2{font-size:1.25em;margin-top:2em;border-bottom:2px solid #e2e8f0;padding-bottom:.2em}
+h3{font-size:1.05em;margin-top:1.4em}
+table{border-collapse:collapse;margin:.6em 0;font-size:.9em}
+th,td{padding:3px 9px;border-bottom:1px solid #e2e8f0;text-align:right;vertical-align:top}
+th:first-child,td:first-child{text-align:left}
+thead th{background:#edf2f7}
+.reading{background:#fffbea;border-left:4px solid #d69e2e;padding:8px 12px;margin:.8em 0}
+.meta{color:#4a5568;font-size:.88em}
+.meta b{color:#2d3748}
+.charts{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start}
+.ok{color:#276749}.bad{color:#9b2c2c}
+small{color:#718096}
+"#;
+
+struct Page {
+    s: String,
+    lang: Lang,
+}
+
+impl Page {
+    fn h2(&mut self, id: &str, title: &str) {
+        let _ = write!(self.s, "<h2 id=\"{id}\">{}</h2>", esc(title));
+    }
+    fn h3(&mut self, title: &str) {
+        let _ = write!(self.s, "<h3>{}</h3>", esc(title));
+    }
+    fn p(&mut self, body: &str) {
+        let _ = write!(self.s, "<p>{}</p>", esc(body));
+    }
+    fn note(&mut self, r: &Report, key: &str) {
+        let Some(n) = r.notes.get(key) else { return };
+        let l = self.lang;
+        let _ = write!(
+            self.s,
+            "<div class=\"reading\">{}</div><p class=\"meta\"><b>{}</b> {}<br><b>{}</b> {}</p>",
+            esc(n.reading.get(l)),
+            t(l, "Supuestos:", "Assumptions:"),
+            esc(n.assumptions.get(l)),
+            t(l, "Referencia:", "Reference:"),
+            esc(&n.reference)
+        );
+    }
+    fn table(&mut self, head: &[String], rows: &[Vec<String>]) {
+        self.s.push_str("<table><thead><tr>");
+        for h in head {
+            let _ = write!(self.s, "<th>{}</th>", esc(h));
+        }
+        self.s.push_str("</tr></thead><tbody>");
+        for r in rows {
+            self.s.push_str("<tr>");
+            for c in r {
+                let _ = write!(self.s, "<td>{}</td>", esc(c));
+            }
+            self.s.push_str("</tr>");
+        }
+        self.s.push_str("</tbody></table>");
+    }
+    fn raw(&mut self, html: &str) {
+        self.s.push_str(html);
+    }
+}
+
+fn pct(l: Lang, v: f64, d: usize) -> String {
+    format!("{} %", num(l, v, d))
+}
+
+fn opt_int(l: Lang, v: Option<u64>) -> String {
+    v.map_or_else(|| "–".into(), |v| int(l, v as i64))
+}
+
+fn yes_no(l: Lang, b: bool) -> String {
+    t(l, if b { "sí" } else { "no" }, if b { "yes" } else { "no" }).to_string()
+}
+
+pub(crate) fn render(r: &Report, lang: Lang) -> String {
+    let l = lang;
+    let mut p = Page {
+        s: String::with_capacity(400_000),
+        lang,
+    };
+    let title = format!(
+        "{} — {}",
+        t(l, "Análisis de las actas", "Analysis of the actas"),
+        r.election.name
+    );
+    let _ = write!(
+        p.s,
+        "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title><style>{CSS}</style></head><body><main>",
+        l.code(),
+        esc(&title)
+    );
+    let _ = write!(
+        p.s,
+        "<h1>{}</h1><p class=\"meta\">{} {} · {} · <code>{}</code> · {} {}</p>",
+        esc(&title),
+        t(l, "Elección del", "Election of"),
+        esc(&r.election.date),
+        esc(&r.election.id),
+        esc(&r.schema),
+        t(l, "semilla", "seed"),
+        r.options.seed
+    );
+    p.raw(&format!(
+        "<p class=\"meta\">{}</p>",
+        esc(t(
+            l,
+            "Secciones: 1 totales y cobertura · 2 peor caso · 3 proyección · 4 cifras oficiales · 5 forense. Todas las cifras vienen de las actas cargadas; el JSON del mismo informe tiene cada número con su método y candidato.",
+            "Sections: 1 totals and coverage · 2 worst case · 3 projection · 4 official figures · 5 forensics. Every figure comes from the loaded actas; the report's JSON carries each number with its method and candidate."
+        ))
+    ));
+
+    totals(&mut p, r);
+    worst(&mut p, r);
+    projection(&mut p, r);
+    official(&mut p, r);
+    forensics(&mut p, r);
+
+    p.raw(&format!(
+        "<p class=\"meta\" style=\"margin-top:3em\">actas-analysis · {} </p></main></body></html>",
+        esc(t(
+            l,
+            "Generado sin recursos externos; las simulaciones son reproducibles con la misma semilla.",
+            "Generated without external resources; simulations are reproducible with the same seed."
+        ))
+    ));
+    p.s
+}
+
+fn cand_name(r: &Report, id: &str) -> String {
+    r.election
+        .candidates
+        .iter()
+        .find(|c| c.id == id)
+        .map_or_else(|| id.to_string(), |c| format!("{} ({id})", c.name))
+}
+
+fn totals(p: &mut Page, r: &Report) {
+    let l = p.lang;
+    let tt = &r.totals;
+    p.h2(
+        "totales",
+        t(l, "1. Totales y cobertura", "1. Totals and coverage"),
+    );
+    p.note(r, "totals");
+    let rows = vec![
+        vec![
+            t(l, "Actas (mesas)", "Actas (tables)").into(),
+            int(l, tt.tables as i64),
+            opt_int(l, tt.tables_official),
+            tt.coverage_tables_pct.map_or("–".into(), |c| pct(l, c, 2)),
+        ],
+        vec![
+            t(l, "Centros", "Centres").into(),
+            int(l, tt.centres as i64),
+            opt_int(l, tt.centres_official),
+            match tt.centres_official {
+                Some(c) if c > 0 => pct(l, 100.0 * tt.centres as f64 / c as f64, 2),
+                _ => "–".into(),
+            },
+        ],
+        vec![
+            t(l, "Electores inscritos", "Registered voters").into(),
+            int(l, tt.registered_sum as i64),
+            opt_int(l, tt.registered_official),
+            tt.coverage_registered_pct_of_total
+                .map_or("–".into(), |c| pct(l, c, 2)),
+        ],
+        vec![
+            t(l, "Inscritos en el país", "Registered in the country").into(),
+            int(l, tt.registered_sum as i64),
+            opt_int(l, tt.registered_in_country),
+            tt.coverage_registered_pct_of_in_country
+                .map_or("–".into(), |c| pct(l, c, 2)),
+        ],
+    ];
+    p.table(
+        &[
+            String::new(),
+            t(l, "en las actas", "in the actas").into(),
+            t(l, "oficial", "official").into(),
+            t(l, "cobertura", "coverage").into(),
+        ],
+        &rows,
+    );
+    let mut ids: Vec<&String> = tt.votes.keys().collect();
+    ids.sort_by(|a, b| tt.votes[*b].cmp(&tt.votes[*a]));
+    let mut rows: Vec<Vec<String>> = ids
+        .iter()
+        .map(|id| {
+            vec![
+                cand_name(r, id),
+                int(l, tt.votes[*id] as i64),
+                pct(l, tt.pct_of_valid[*id], 3),
+            ]
+        })
+        .collect();
+    rows.push(vec![
+        t(l, "Válidos", "Valid").into(),
+        int(l, tt.valid as i64),
+        String::new(),
+    ]);
+    rows.push(vec![
+        t(l, "Nulos", "Null").into(),
+        int(l, tt.null as i64),
+        String::new(),
+    ]);
+    rows.push(vec![
+        t(l, "Emitidos", "Cast").into(),
+        int(l, tt.cast as i64),
+        String::new(),
+    ]);
+    rows.push(vec![
+        format!(
+            "{} {} − {}",
+            t(l, "Diferencia", "Margin"),
+            tt.leader,
+            tt.runner_up.clone().unwrap_or_default()
+        ),
+        int(l, tt.margin),
+        String::new(),
+    ]);
+    rows.push(vec![
+        t(
+            l,
+            "Participación (emitidos / inscritos)",
+            "Turnout (cast / registered)",
+        )
+        .into(),
+        String::new(),
+        tt.turnout_cast_over_registered
+            .map_or("–".into(), |v| pct(l, 100.0 * v, 3)),
+    ]);
+    p.table(
+        &[
+            t(l, "Candidato", "Candidate").into(),
+            t(l, "votos", "votes").into(),
+            t(l, "% de válidos", "% of valid").into(),
+        ],
+        &rows,
+    );
+    let ig = &tt.integrity;
+    p.p(&format!(
+        "{}: {} {}; {} {}; {} {}; {} {}; {} {}.",
+        t(l, "Integridad", "Integrity"),
+        ig.rows_valid_ne_sum,
+        t(
+            l,
+            "actas con válidos ≠ suma de candidatos",
+            "actas with valid ≠ sum of candidates"
+        ),
+        ig.duplicate_tables,
+        t(l, "mesas duplicadas", "duplicate tables"),
+        ig.rows_cast_gt_registered,
+        t(
+            l,
+            "con más votos que inscritos",
+            "with more votes than registered"
+        ),
+        ig.rows_without_registered,
+        t(l, "sin inscritos", "without registered voters"),
+        ig.rows_bad_shape,
+        t(
+            l,
+            "con número de candidatos erróneo (excluidas)",
+            "with a wrong number of candidates (left out)"
+        ),
+    ));
+    p.h3(t(l, "Por estado", "By state"));
+    p.raw("<div class=\"charts\">");
+    p.raw(&charts::results_by_state(r, l));
+    p.raw(&charts::coverage_by_state(r, l));
+    p.raw("</div>");
+    let leader = &tt.leader;
+    let runner = tt.runner_up.clone().unwrap_or_default();
+    let rows: Vec<Vec<String>> = r
+        .by_state
+        .iter()
+        .map(|s| {
+            vec![
+                format!("{} {}", s.code, s.name.clone().unwrap_or_default()),
+                format!(
+                    "{} / {}",
+                    int(l, s.tables as i64),
+                    opt_int(l, s.tables_official)
+                ),
+                s.coverage_tables_pct.map_or("–".into(), |c| pct(l, c, 1)),
+                int(l, s.registered as i64),
+                int(l, s.valid as i64),
+                pct(
+                    l,
+                    s.pct_of_valid.get(leader).copied().unwrap_or(f64::NAN),
+                    2,
+                ),
+                pct(
+                    l,
+                    s.pct_of_valid.get(&runner).copied().unwrap_or(f64::NAN),
+                    2,
+                ),
+                s.turnout_valid_over_registered
+                    .map_or("–".into(), |v| pct(l, 100.0 * v, 1)),
+            ]
+        })
+        .collect();
+    p.table(
+        &[
+            t(l, "Estado", "State").into(),
+            t(l, "actas / mesas", "actas / tables").into(),
+            t(l, "cobertura", "coverage").into(),
+            t(l, "inscritos", "registered").into(),
+            t(l, "válidos", "valid").into(),
+            format!("% {leader}"),
+            format!("% {runner}"),
+            t(l, "participación", "turnout").into(),
+        ],
+        &rows,
+    );
+}
+
+fn worst(p: &mut Page, r: &Report) {
+    let l = p.lang;
+    if r.worst_case.is_empty() {
+        return;
+    }
+    p.h2(
+        "peor-caso",
+        t(
+            l,
+            "2. Peor caso para las mesas faltantes",
+            "2. Worst cases for the missing tables",
+        ),
+    );
+    p.note(r, "worst_case");
+    let w0 = &r.worst_case[0];
+    let (ru, le) = (&w0.runner_up, &w0.leader);
+    let mut head = vec![String::new()];
+    for w in &r.worst_case {
+        head.push(format!(
+            "{} {}",
+            t(l, "inscritos", "registered"),
+            int(l, w.registered_total as i64)
+        ));
+    }
+    let row = |label: String, f: &dyn Fn(&crate::WorstCase) -> String| {
+        let mut v = vec![label];
+        v.extend(r.worst_case.iter().map(f));
+        v
+    };
+    let lead = |v: f64| int(l, v.round() as i64);
+    let rows = vec![
+        row(t(l, "Mesas faltantes", "Missing tables").into(), &|w| {
+            int(l, w.missing_tables as i64)
+        }),
+        row(
+            t(l, "Inscritos faltantes", "Missing registered voters").into(),
+            &|w| int(l, w.missing_registered as i64),
+        ),
+        row(
+            t(
+                l,
+                "Inscritos por mesa faltante",
+                "Registered per missing table",
+            )
+            .into(),
+            &|w| num(l, w.mean_registered_missing_table, 1),
+        ),
+        row(
+            format!(
+                "{} {le} − {ru}",
+                t(l, "Diferencia en actas", "Margin in the actas")
+            ),
+            &|w| int(l, w.gap),
+        ),
+        row(
+            format!(
+                "A. {} {ru}: {} {le}",
+                t(
+                    l,
+                    "todos los inscritos faltantes votan por",
+                    "every missing registered voter votes for"
+                ),
+                t(l, "ventaja de", "lead of")
+            ),
+            &|w| int(l, w.a_all_missing_registered_for_runner_up.leader_lead),
+        ),
+        row(
+            format!(
+                "B. {} {ru}: {} {le}",
+                t(
+                    l,
+                    "participación observada, todo para",
+                    "observed turnout, all for"
+                ),
+                t(l, "ventaja de", "lead of")
+            ),
+            &|w| lead(w.b_observed_turnout_all_for_runner_up.leader_lead),
+        ),
+        row(
+            format!(
+                "C. {} {ru} {}",
+                t(l, "proporción necesaria para", "share needed by"),
+                t(l, "(participación 100 %)", "(100 % turnout)")
+            ),
+            &|w| pct(l, 100.0 * w.c_runner_up_share_needed_full_turnout, 2),
+        ),
+        row(
+            format!(
+                "C. {} {ru} {}",
+                t(l, "proporción necesaria para", "share needed by"),
+                t(l, "(participación observada)", "(observed turnout)")
+            ),
+            &|w| pct(l, 100.0 * w.c_runner_up_share_needed_observed_turnout, 2),
+        ),
+        row(
+            format!(
+                "D. {} {ru}",
+                t(
+                    l,
+                    "participación necesaria, todo para",
+                    "turnout needed, all for"
+                )
+            ),
+            &|w| pct(l, 100.0 * w.d_turnout_needed_all_for_runner_up, 2),
+        ),
+        row(
+            t(
+                l,
+                "E. mesas necesarias (100 % y todo al segundo; tamaño medio faltante)",
+                "E. tables needed (100 % and all to the runner-up; mean missing size)",
+            )
+            .into(),
+            &|w| {
+                format!(
+                    "{} ({})",
+                    num(l, w.e_tables_needed_at_mean_missing_registered, 1),
+                    pct(l, 100.0 * w.e_share_of_missing_tables_needed, 1)
+                )
+            },
+        ),
+        row(
+            t(
+                l,
+                "E. ídem, tamaño medio observado",
+                "E. same, mean observed size",
+            )
+            .into(),
+            &|w| num(l, w.e_tables_needed_at_mean_observed_registered, 1),
+        ),
+        row(
+            format!(
+                "F. {} {ru} {}",
+                t(l, "proporción necesaria para", "share needed by"),
+                t(
+                    l,
+                    "(otros con su proporción observada)",
+                    "(others keep their observed share)"
+                )
+            ),
+            &|w| {
+                pct(
+                    l,
+                    100.0 * w.f_runner_up_share_needed_observed_turnout_and_others,
+                    2,
+                )
+            },
+        ),
+        row(
+            format!(
+                "G. {} {ru}: {} {le}",
+                t(
+                    l,
+                    "faltantes como el mejor decil de",
+                    "missing like the best decile of"
+                ),
+                t(l, "ventaja de", "lead of")
+            ),
+            &|w| lead(w.g_missing_like_runner_up_best_decile.leader_lead),
+        ),
+        row(
+            t(l, "¿Cambia el ganador en A?", "Does A change the winner?").into(),
+            &|w| yes_no(l, w.a_all_missing_registered_for_runner_up.overturned),
+        ),
+    ];
+    p.table(&head, &rows);
+}
+
+fn projection(p: &mut Page, r: &Report) {
+    let l = p.lang;
+    let Some(pr) = &r.projection else { return };
+    p.h2(
+        "proyeccion",
+        t(l, "3. Proyección por razón", "3. Ratio projection"),
+    );
+    p.raw(&format!(
+        "<p><b>{}</b></p>",
+        esc(t(
+            l,
+            "Supuesto: las mesas faltantes faltan al azar (MAR). Si no es así, los intervalos no valen; el peor caso (sección 2) no depende de él.",
+            "Assumption: the missing tables are missing at random (MAR). If they are not, the intervals do not hold; the worst case (section 2) does not depend on it."
+        ))
+    ));
+    p.note(r, "projection");
+    let mut keys: Vec<&String> = pr.per_registered.keys().collect();
+    keys.sort_by(|a, b| {
+        pr.per_registered[*b]
+            .r_per_registered
+            .total_cmp(&pr.per_registered[*a].r_per_registered)
+    });
+    let rows: Vec<Vec<String>> = keys
+        .iter()
+        .filter(|k| pr.per_registered[**k].r_per_registered > 0.0)
+        .map(|k| {
+            let e = &pr.per_registered[*k];
+            vec![
+                label(l, k),
+                num(l, e.r_per_registered, 6),
+                num(l, e.se_r_srs, 6),
+                num(l, e.se_r_cluster, 6),
+                int(l, e.projected_total.round() as i64),
+                format!(
+                    "{} – {}",
+                    int(l, e.ci95_cluster[0].round() as i64),
+                    int(l, e.ci95_cluster[1].round() as i64)
+                ),
+            ]
+        })
+        .collect();
+    p.p(&format!(
+        "n = {} {}, {} {}, f = {}, X = {} {}.",
+        int(l, pr.n_tables as i64),
+        t(l, "mesas", "tables"),
+        int(l, pr.n_centres as i64),
+        t(l, "centros", "centres"),
+        num(l, pr.f, 4),
+        int(l, pr.registered_total as i64),
+        t(l, "inscritos", "registered voters"),
+    ));
+    p.table(
+        &[
+            String::new(),
+            t(l, "votos por inscrito", "votes per registered").into(),
+            t(l, "EE (MAS)", "SE (SRS)").into(),
+            t(l, "EE (conglomerados)", "SE (cluster)").into(),
+            t(l, "total proyectado", "projected total").into(),
+            t(l, "IC 95 % (conglomerados)", "95 % CI (cluster)").into(),
+        ],
+        &rows,
+    );
+    let mut ids: Vec<&String> = pr.shares.keys().collect();
+    ids.sort_by(|a, b| pr.shares[*b].p.total_cmp(&pr.shares[*a].p));
+    let rows: Vec<Vec<String>> = ids
+        .iter()
+        .take(4)
+        .map(|id| {
+            let s = &pr.shares[*id];
+            let st = pr.stratified_shares.get(*id);
+            vec![
+                id.to_string(),
+                pct(l, 100.0 * s.p, 3),
+                num(l, 100.0 * s.se_srs, 4),
+                num(l, 100.0 * s.se_cluster, 4),
+                format!(
+                    "{} – {}",
+                    pct(l, 100.0 * s.ci95_cluster[0], 2),
+                    pct(l, 100.0 * s.ci95_cluster[1], 2)
+                ),
+                st.map_or("–".into(), |x| pct(l, 100.0 * x.estimate, 3)),
+                st.map_or("–".into(), |x| num(l, 100.0 * x.se_cluster, 4)),
+            ]
+        })
+        .collect();
+    p.table(
+        &[
+            String::new(),
+            t(l, "% de válidos", "% of valid").into(),
+            t(l, "EE MAS (pp)", "SE SRS (pp)").into(),
+            t(l, "EE cong. (pp)", "SE cluster (pp)").into(),
+            t(l, "IC 95 % cong.", "95 % CI cluster").into(),
+            t(l, "estratificado por estado", "stratified by state").into(),
+            t(l, "EE estr. (pp)", "SE strat. (pp)").into(),
+        ],
+        &rows,
+    );
+}
+
+fn official(p: &mut Page, r: &Report) {
+    let l = p.lang;
+    if r.official.is_empty() {
+        return;
+    }
+    p.h2(
+        "oficial",
+        t(
+            l,
+            "4. Cifras oficiales frente a las actas",
+            "4. Official figures against the actas",
+        ),
+    );
+    p.note(r, "official");
+    for b in &r.official {
+        p.h3(&format!("{} ({})", b.name, b.date));
+        let mut items: Vec<(&String, &u64)> = b.votes.iter().collect();
+        items.sort_by(|x, y| y.1.cmp(x.1));
+        let mut rows: Vec<Vec<String>> = items
+            .into_iter()
+            .map(|(id, v)| {
+                vec![
+                    cand_name(r, id),
+                    int(l, *v as i64),
+                    r.totals
+                        .votes
+                        .get(id)
+                        .map_or("–".into(), |a| int(l, *a as i64)),
+                    b.diff_bulletin_minus_actas
+                        .get(id)
+                        .map_or("–".into(), |d| int(l, *d)),
+                ]
+            })
+            .collect();
+        if let Some(o) = b.others {
+            rows.push(vec![
+                t(l, "Otros", "Others").into(),
+                int(l, o as i64),
+                String::new(),
+                String::new(),
+            ]);
+        }
+        p.table(
+            &[
+                String::new(),
+                t(l, "boletín", "bulletin").into(),
+                t(l, "actas", "actas").into(),
+                t(l, "boletín − actas", "bulletin − actas").into(),
+            ],
+            &rows,
+        );
+        if let Some(pt) = &b.per_table {
+            p.p(&format!(
+                "{}: {} {} ({} {}); {} {}.",
+                t(l, "Por mesa", "Per table"),
+                num(l, pt.bulletin_top_per_table, 1),
+                t(
+                    l,
+                    "votos del primero según el boletín",
+                    "votes for the top candidate per the bulletin"
+                ),
+                pct(l, 100.0 * pt.tables_fraction, 2),
+                t(l, "de las mesas", "of the tables"),
+                num(l, pt.actas_top_per_table, 1),
+                t(l, "en las actas", "in the actas"),
+            ));
+        }
+        let rd = &b.round_decimal;
+        let rows: Vec<Vec<String>> = rd
+            .components
+            .iter()
+            .map(|c| {
+                vec![
+                    label(l, &c.id),
+                    int(l, c.count as i64),
+                    format!(
+                        "{} %",
+                        if l == Lang::Es {
+                            c.exact_pct.replace('.', ",")
+                        } else {
+                            c.exact_pct.clone()
+                        }
+                    ),
+                    format!("{:+.3e}", c.dev_from_one_decimal_pp),
+                    num(l, c.count_minus_round_pct_times_total, 3),
+                    yes_no(l, c.nearest_integer),
+                ]
+            })
+            .collect();
+        p.table(
+            &[
+                String::new(),
+                t(l, "cifra", "figure").into(),
+                t(l, "% exacto", "exact %").into(),
+                t(l, "desvío (pp)", "deviation (pp)").into(),
+                "c − p·T".into(),
+                t(l, "¿entero más cercano?", "nearest integer?").into(),
+            ],
+            &rows,
+        );
+        let a = &rd.analytic;
+        p.p(&format!(
+            "T = {} ({}: {}). {}: {} {}, {} {} (1 {} {}), {} {} (1 {} {}).",
+            int(l, rd.total as i64),
+            t(l, "suma correcta", "sum checks"),
+            yes_no(l, rd.sum_check),
+            t(
+                l,
+                "Probabilidad al azar de ser el entero más cercano",
+                "Chance probability of being the nearest integer"
+            ),
+            t(l, "una cifra", "one figure"),
+            prob(l, a.p_one_nearest_integer),
+            t(l, "dos", "two"),
+            prob(l, a.p_two_nearest_integer),
+            t(l, "en", "in"),
+            int(l, a.one_in_two_nearest.round() as i64),
+            t(l, "tres", "three"),
+            prob(l, a.p_three_nearest_integer),
+            t(l, "en", "in"),
+            int(l, a.one_in_three_nearest.round() as i64),
+        ));
+        if let Some(s) = &rd.sim_smooth {
+            let names: Vec<String> = rd.components.iter().map(|c| label(l, &c.id)).collect();
+            let k = names.len();
+            let model = match l {
+                Lang::Es => format!(
+                    "T ~ U[{}; {}]; proporciones de {} ~ N(la del boletín; 0,01); {} = el resto",
+                    int(l, s.total_range[0] as i64),
+                    int(l, s.total_range[1] as i64),
+                    names[..k - 1].join(", "),
+                    names[k - 1]
+                ),
+                Lang::En => format!(
+                    "T ~ U[{}, {}]; shares of {} ~ N(the bulletin's, 0.01); {} = the rest",
+                    int(l, s.total_range[0] as i64),
+                    int(l, s.total_range[1] as i64),
+                    names[..k - 1].join(", "),
+                    names[k - 1]
+                ),
+            };
+            p.p(&format!(
+                "{} ({} {}; {}): {} {}; {} {} ({} {}); {} {}.",
+                t(l, "Simulación con previa suave", "Smooth-prior simulation"),
+                int(l, s.n as i64),
+                t(l, "sorteos", "draws"),
+                model,
+                t(l, "tasas por cifra", "per-figure rates"),
+                s.hit_rate_each
+                    .iter()
+                    .map(|v| prob(l, *v))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                t(l, "todas dentro de ±0,00005 pp:", "all within ±0.00005 pp:"),
+                s.hits_all_within_tol,
+                t(l, "tasa", "rate"),
+                prob(l, s.rate_all_within_tol),
+                t(l, "todas exactas:", "all exact:"),
+                s.hits_all_nearest_integer,
+            ));
+        }
+        if let Some(s) = &rd.sim_table_bootstrap {
+            p.p(&format!(
+                "{} ({} × {} {}): {} {}; {} {}; {} {} pp; KS p = {}.",
+                t(l, "Remuestreo de mesas", "Table bootstrap"),
+                int(l, s.n as i64),
+                int(l, s.tables_per_sim as i64),
+                t(l, "mesas", "tables"),
+                t(l, "tasas por cifra", "per-figure rates"),
+                s.hit_rate_each
+                    .iter()
+                    .map(|v| prob(l, *v))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                t(
+                    l,
+                    "aciertos conjuntos de las dos mayores:",
+                    "joint hits of the two largest:"
+                ),
+                s.joint_top_two,
+                t(
+                    l,
+                    "desviación típica del porcentaje del primero",
+                    "sd of the top figure's percentage"
+                ),
+                num(l, s.sd_top_pct, 4),
+                prob(l, s.ks_uniform_fractional_part_top.p),
+            ));
+        }
+    }
+}
+
+fn forensics(p: &mut Page, r: &Report) {
+    let l = p.lang;
+    let f = &r.forensics;
+    p.h2("forense", t(l, "5. Pruebas forenses", "5. Forensic tests"));
+    if let Some(tu) = &r.turnout {
+        p.h3(t(l, "Participación por mesa", "Turnout per table"));
+        p.raw(&charts::turnout_histogram(r, l));
+        p.p(&format!(
+            "n = {}; {} {}, {} {}, {} {}; {} {} – {}; {} {}; {} {}; > 90 %: {}; > 95 %: {}; > 100 %: {}.",
+            int(l, tu.n as i64),
+            t(l, "media", "mean"),
+            pct(l, 100.0 * tu.mean, 2),
+            t(l, "mediana", "median"),
+            pct(l, 100.0 * tu.median, 2),
+            t(l, "desv. típica", "sd"),
+            num(l, 100.0 * tu.sd, 2),
+            t(l, "rango", "range"),
+            pct(l, 100.0 * tu.min, 1),
+            pct(l, 100.0 * tu.max, 1),
+            t(l, "asimetría", "skew"),
+            num(l, tu.skew, 3),
+            t(l, "curtosis exceso", "excess kurtosis"),
+            num(l, tu.kurtosis_excess, 3),
+            tu.n_gt_0p9,
+            tu.n_gt_0p95,
+            tu.n_gt_1,
+        ));
+    }
+
+    p.h3(t(l, "Últimos dígitos", "Last digits"));
+    p.note(r, "last_digit");
+    let order = charts::series_order(r);
+    let mut rows = Vec::new();
+    for k in &order {
+        let Some(s) = f.digits.series.get(k) else {
+            continue;
+        };
+        if let Some(ld) = &s.last_digit {
+            let bs = s.beber_scacco.as_ref();
+            rows.push(vec![
+                label(l, k),
+                int(l, ld.n as i64),
+                format!("{} (p = {})", num(l, ld.chi2, 2), prob(l, ld.p_chi2)),
+                format!("{} (z = {})", num(l, ld.mean, 3), num(l, ld.z_mean, 2)),
+                format!("{} (z = {})", num(l, ld.c05s, 4), num(l, ld.z_c05s, 2)),
+                bs.map_or("–".into(), |b| {
+                    format!(
+                        "{} (p = {})",
+                        num(l, b.repeated_share, 4),
+                        prob(l, b.p_repeated)
+                    )
+                }),
+                bs.map_or("–".into(), |b| {
+                    format!(
+                        "{} (p = {})",
+                        num(l, b.adjacent_share, 4),
+                        prob(l, b.p_adjacent)
+                    )
+                }),
+                s.p05s_share.as_ref().map_or("–".into(), |x| {
+                    format!("{} (z = {})", num(l, x.share, 4), num(l, x.z, 2))
+                }),
+            ]);
+        }
+    }
+    p.table(
+        &[
+            t(l, "serie", "series").into(),
+            "n".into(),
+            "χ² (9 gl)".replace("gl", t(l, "gl", "df")),
+            t(l, "media (4,5)", "mean (4.5)").into(),
+            "C05s (0.2)".into(),
+            t(l, "repetidos (0,10)", "repeated (0.10)").into(),
+            t(l, "contiguos (0,18)", "adjacent (0.18)").into(),
+            t(l, "P05s de % (0,2)", "P05s of % (0.2)").into(),
+        ],
+        &rows,
+    );
+    if let Some(x) = &f.digits.p05s_turnout {
+        p.p(&format!(
+            "P05s {}: {} (z = {}).",
+            t(l, "de la participación redondeada", "of rounded turnout"),
+            num(l, x.share, 4),
+            num(l, x.z, 2)
+        ));
+    }
+
+    p.h3(t(l, "Segundo dígito (2BL)", "Second digit (2BL)"));
+    p.note(r, "second_digit");
+    let mut rows = Vec::new();
+    for k in &order {
+        let Some(s) = f.digits.series.get(k) else {
+            continue;
+        };
+        if let Some(sd) = &s.second_digit {
+            let nl = s.second_digit_sim_null.as_ref();
+            rows.push(vec![
+                label(l, k),
+                int(l, sd.n as i64),
+                format!(
+                    "{} ({} – {})",
+                    num(l, sd.mean, 4),
+                    num(l, sd.mean_ci95[0], 3),
+                    num(l, sd.mean_ci95[1], 3)
+                ),
+                format!("{} (p = {})", num(l, sd.chi2, 1), prob(l, sd.p_chi2)),
+                nl.map_or("–".into(), |n| {
+                    format!("{} ± {}", num(l, n.null_mean, 4), num(l, n.null_sd, 4))
+                }),
+                nl.map_or("–".into(), |n| num(l, n.z, 2)),
+            ]);
+        }
+    }
+    p.table(
+        &[
+            t(l, "serie", "series").into(),
+            "n".into(),
+            t(l, "media (Benford 4,187)", "mean (Benford 4.187)").into(),
+            "χ² (9)".into(),
+            t(l, "nula simulada", "simulated null").into(),
+            t(l, "z frente a la nula", "z against the null").into(),
+        ],
+        &rows,
+    );
+    p.raw("<div class=\"charts\">");
+    for c in charts::digit_charts(r, l) {
+        p.raw(&c);
+    }
+    p.raw("</div>");
+
+    p.h3(t(l, "Porcentajes enteros", "Integer percentages"));
+    p.note(r, "integer_percent");
+    let rows: Vec<Vec<String>> = f
+        .integer_percent
+        .iter()
+        .map(|(k, v)| {
+            vec![
+                label(l, k),
+                int(l, v.n as i64),
+                int(l, v.observed as i64),
+                num(l, v.expected, 2),
+                num(l, v.z, 3),
+                prob(l, v.p_one_sided),
+            ]
+        })
+        .collect();
+    p.table(
+        &[
+            t(l, "serie", "series").into(),
+            "n".into(),
+            t(l, "observadas", "observed").into(),
+            t(l, "esperadas", "expected").into(),
+            "z".into(),
+            t(l, "p (una cola)", "p (one-sided)").into(),
+        ],
+        &rows,
+    );
+
+    p.h3(t(
+        l,
+        "Huella electoral (Klimek) y votos en exceso (Shpilkin)",
+        "Election fingerprint (Klimek) and excess votes (Shpilkin)",
+    ));
+    p.note(r, "fingerprint");
+    p.raw("<div class=\"charts\">");
+    for id in order.iter().filter(|k| *k != "valid") {
+        p.raw(&charts::fingerprint(r, id, l));
+    }
+    p.raw("</div>");
+    let mut rows = Vec::new();
+    for id in order.iter().filter(|k| *k != "valid") {
+        let Some(fp) = f.fingerprint.get(id) else {
+            continue;
+        };
+        let kl = f.klimek_fit.get(id);
+        let sp = f.shpilkin.get(id);
+        rows.push(vec![
+            id.clone(),
+            num(l, fp.pearson_turnout_share, 3),
+            num(l, fp.spearman_turnout_share, 3),
+            format!("{} / {}", num(l, fp.share_mean, 3), num(l, fp.share_sd, 3)),
+            format!(
+                "{} / {}",
+                num(l, fp.share_skew, 2),
+                num(l, fp.share_kurtosis_excess, 2)
+            ),
+            format!(
+                "({}, {})",
+                num(l, fp.peak_cell[0], 2),
+                num(l, fp.peak_cell[1], 2)
+            ),
+            int(l, fp.n_turnout_gt95_and_share_gt95 as i64),
+            kl.map_or("–".into(), |k| {
+                format!("{} / {}", num(l, k.f_i, 2), num(l, k.f_e, 2))
+            }),
+            sp.map_or("–".into(), |s| {
+                format!(
+                    "{} ({})",
+                    int(l, s.excess_votes_positive_bins.round() as i64),
+                    pct(l, s.excess_pct_of_cand, 1)
+                )
+            }),
+        ]);
+    }
+    p.table(
+        &[
+            String::new(),
+            "Pearson".into(),
+            "Spearman".into(),
+            t(l, "proporción media / dt", "share mean / sd").into(),
+            t(l, "asimetría / curtosis", "skew / kurtosis").into(),
+            t(l, "celda pico", "peak cell").into(),
+            t(l, "t y v > 95 %", "t and v > 95 %").into(),
+            "Klimek f_i / f_e".into(),
+            t(l, "exceso Shpilkin", "Shpilkin excess").into(),
+        ],
+        &rows,
+    );
+    let mut rows = Vec::new();
+    for id in order.iter().filter(|k| *k != "valid") {
+        if let Some(s) = f.shpilkin.get(id) {
+            let mut v = vec![id.clone()];
+            v.extend(
+                s.share_by_turnout_decile
+                    .iter()
+                    .map(|x| pct(l, 100.0 * x, 1)),
+            );
+            rows.push(v);
+        }
+    }
+    if !rows.is_empty() {
+        p.p(t(
+            l,
+            "Proporción de válidos por decil de participación (de menor a mayor):",
+            "Share of valid votes by turnout decile (lowest to highest):",
+        ));
+        let mut head = vec![String::new()];
+        head.extend((1..=10).map(|d| format!("D{d}")));
+        p.table(&head, &rows);
+    }
+    p.raw(&charts::shpilkin(r, l));
+}

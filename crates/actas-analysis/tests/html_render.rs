@@ -1,0 +1,87 @@
+//! Renders the V1 report as HTML in both languages into the temp folder and, where Chromium is
+//! installed, takes a headless screenshot of the Spanish page (to look at it, see the path printed
+//! with `--nocapture`).
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use actas_analysis::{Lang, Options, report, to_html, to_json};
+
+#[test]
+fn v1_report_renders_in_both_languages() {
+    if !common::shared_available() {
+        return;
+    }
+    let election = actas_core::ve2024::election();
+    let results = common::v1_results(&election);
+    let mut opts = Options {
+        smooth_draws: 1_000_000,
+        bootstrap_draws: 300,
+        benford_null_reps: 30,
+        ..Options::default()
+    };
+    opts.bulletin_tables_fraction
+        .insert("CNE boletín 1".into(), 0.8);
+    let r = report(&election, &results, &opts);
+    let dir = std::env::temp_dir().join("actas-analysis");
+    std::fs::create_dir_all(&dir).unwrap();
+    for lang in [Lang::Es, Lang::En] {
+        let html = to_html(&r, lang);
+        assert!(!html.contains("NaN"), "{lang}");
+        // Self-contained: no script, no external resource.
+        assert!(!html.contains("<script") && !html.contains("src=\"http"));
+        for needle in ["EG", "NM", "<svg", "24.532", "24,532"] {
+            if (needle == "24.532" && lang == Lang::En) || (needle == "24,532" && lang == Lang::Es)
+            {
+                continue;
+            }
+            assert!(html.contains(needle), "{lang}: {needle} missing");
+        }
+        let path = dir.join(format!("report-v1-{lang}.html"));
+        std::fs::write(&path, &html).unwrap();
+        eprintln!("wrote {}", path.display());
+    }
+    std::fs::write(dir.join("report-v1.json"), to_json(&r)).unwrap();
+
+    let chromium = Path::new("/usr/bin/chromium");
+    if !chromium.exists() {
+        eprintln!("no /usr/bin/chromium: screenshot skipped");
+        return;
+    }
+    let profile = dir.join("chromium-profile");
+    let _ = std::fs::remove_dir_all(&profile);
+    let png = dir.join("report-v1-es.png");
+    let _ = std::fs::remove_file(&png);
+    let status = Command::new("timeout")
+        .arg("120")
+        .arg(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--hide-scrollbars",
+            "--window-size=1200,4000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(format!(
+            "file://{}",
+            dir.join("report-v1-es.html").display()
+        ))
+        .output()
+        .expect("run chromium");
+    assert!(
+        status.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let size = std::fs::metadata(&png).map(|m| m.len()).unwrap_or(0);
+    assert!(size > 20_000, "screenshot too small: {size} bytes");
+    eprintln!("screenshot {}", png.display());
+}
