@@ -146,7 +146,9 @@ pub fn report(election: &Election, results: &[TableResult], options: &Options) -
                 threads,
                 smooth_draws: options.smooth_draws,
                 bootstrap_draws: options.bootstrap_draws,
-                tables_fraction: options.bulletin_tables_fraction.get(&b.name).copied(),
+                tables_fraction: b
+                    .tables_fraction
+                    .or_else(|| options.bulletin_tables_fraction.get(&b.name).copied()),
                 default_fraction: options.bootstrap_fraction,
             };
             official::compare(&d, b, &so)

@@ -108,7 +108,7 @@ pub struct OfficialTotals {
 }
 
 /// An official bulletin: totals announced by the authority, to compare with the actas.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Bulletin {
     pub name: String,
     pub date: String,
@@ -124,10 +124,13 @@ pub struct Bulletin {
     pub voters: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registered: Option<u64>,
+    /// Share of the tables the authority said the bulletin covered (0.8 for "80 % of actas").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tables_fraction: Option<f64>,
 }
 
 /// The definition of one election.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Election {
     /// Short stable id, e.g. `ve2024`.
     pub id: String,

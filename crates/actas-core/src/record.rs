@@ -30,7 +30,7 @@ pub struct Source {
     pub sha256: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RecordBody {
     /// The election definition every later record is read against.
@@ -43,7 +43,7 @@ pub enum RecordBody {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
     pub v: u32,
     /// RFC 3339 UTC time of acceptance, given by the caller (this crate reads no clock).

@@ -106,12 +106,14 @@ fn bulletin(name: &str, date: &str, votes: &[(&str, u64)]) -> Bulletin {
         null: None,
         voters: None,
         registered: None,
+        tables_fraction: None,
     }
 }
 
 pub fn election() -> Election {
     let first = Bulletin {
         others: Some(462_704),
+        tables_fraction: Some(0.80),
         ..bulletin(
             "CNE boletín 1",
             "2024-07-29",
@@ -123,6 +125,7 @@ pub fn election() -> Election {
         null: Some(50_785),
         voters: Some(12_386_669),
         registered: Some(21_321_805),
+        tables_fraction: Some(0.9687),
         ..bulletin(
             "CNE boletín 2",
             "2024-08-02",

@@ -14,6 +14,7 @@
 
 mod apply;
 mod db;
+mod read;
 mod views;
 
 use std::path::{Path, PathBuf};
@@ -23,6 +24,7 @@ use actas_core::{Election, Level, Place, Record, RecordBody, Source};
 pub use apply::{ImportSummary, Incoming, QuarantinedRow};
 pub use db::Db;
 use db::{Kind, Val};
+pub use read::TableVersion;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -278,6 +280,34 @@ impl Store {
     /// stored ones; returns the differences found (empty when they agree).
     pub async fn check_views(&self) -> Result<Vec<String>, StoreError> {
         views::check(&self.db, &self.election).await
+    }
+
+    /// The counted result of every table (registered voters filled in from the geography).
+    pub async fn current_results(&self) -> Result<Vec<actas_core::TableResult>, StoreError> {
+        read::current_results(&self.db).await
+    }
+
+    /// Every stored version of a table's result, oldest first.
+    pub async fn table_versions(
+        &self,
+        table: actas_core::TableId,
+    ) -> Result<Vec<TableVersion>, StoreError> {
+        read::table_versions(&self.db, table).await
+    }
+
+    pub async fn places(
+        &self,
+        level: Level,
+        within: Option<&str>,
+    ) -> Result<Vec<Place>, StoreError> {
+        read::places(&self.db, level, within).await
+    }
+
+    pub async fn tables_of_centre(
+        &self,
+        centre: actas_core::CentreCode,
+    ) -> Result<Vec<(actas_core::TableId, Option<u64>)>, StoreError> {
+        read::tables_of_centre(&self.db, centre).await
     }
 
     /// Direct access for tests and tools that must reach under the API (e.g. tamper tests).
