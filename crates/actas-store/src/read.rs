@@ -39,7 +39,7 @@ pub async fn current_results(db: &Db) -> Result<Vec<TableResult>, StoreError> {
 pub async fn table_versions(db: &Db, table: TableId) -> Result<Vec<TableVersion>, StoreError> {
     let rows = db
         .fetch(
-            "SELECT r.seq, r.body, CASE WHEN c.seq IS NULL THEN 0 ELSE 1 END \
+            "SELECT r.seq, r.body, CAST(CASE WHEN c.seq IS NULL THEN 0 ELSE 1 END AS BIGINT) \
              FROM records r LEFT JOIN current c ON c.seq = r.seq \
              WHERE r.kind = 'result' AND r.table_code = $1 ORDER BY r.seq",
             vec![Val::from(table.to_string())],
