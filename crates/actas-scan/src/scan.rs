@@ -1,0 +1,394 @@
+//! The decoding strategy: a cheap first pass on the bottom of the roll, then
+//! retries ordered by what they bought on real and synthetic actas.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use crate::finder;
+use crate::image::{ImageError, LumaImage, decode_luma};
+use crate::ops;
+use crate::rx::{self, Binarizer, Detector};
+
+/// After normalisation the acta roll is about this many pixels wide, which
+/// makes a 200 dpi acta's QR modules ~2.8 px: the sweet spot of the rxing
+/// detectors, and it averages away the thermal printer's dot texture.
+pub const NORM_WIDTH: usize = 210;
+
+/// Why an image gave no payload.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unreadable {
+    /// The bytes are not a decodable JPEG/PNG (or are too large).
+    #[error("{0}")]
+    Image(#[from] ImageError),
+    /// The image decoded but no QR code could be read in it.
+    #[error("no readable QR code found ({passes} passes tried)")]
+    NoQrCode { passes: u32 },
+    /// The decoder panicked (a bug in a dependency); reported, not propagated.
+    #[error("internal decoder failure: {0}")]
+    Internal(String),
+}
+
+/// Result of one scan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScanStatus {
+    /// The raw QR text.
+    Read {
+        payload: String,
+    },
+    Unreadable {
+        reason: Unreadable,
+    },
+}
+
+/// What [`scan_bytes`] / [`scan_file`] return.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScanOutcome {
+    /// Lower-case hex SHA-256 of the input bytes.
+    pub sha256: String,
+    pub status: ScanStatus,
+    /// Name of the pass that read the code (for diagnostics and tuning).
+    pub pass: Option<&'static str>,
+    /// Decoder attempts made.
+    pub attempts: u32,
+    /// Image size, when the image could be decoded.
+    pub size: Option<(usize, usize)>,
+}
+
+impl ScanOutcome {
+    /// The payload, if read.
+    pub fn payload(&self) -> Option<&str> {
+        match &self.status {
+            ScanStatus::Read { payload } => Some(payload),
+            ScanStatus::Unreadable { .. } => None,
+        }
+    }
+}
+
+/// Region of the image a pass looks at.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Region {
+    /// The bottom part, from `frac` of the height down.
+    Bottom(f32),
+    Full,
+}
+
+/// Preprocessing of a pass, applied after cropping.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Prep {
+    /// Box-downscale so the width is ~`NORM_WIDTH * k / 4`, i.e. k = 4 is the
+    /// normal scale, k = 8 twice as many pixels a side; then stretch the
+    /// contrast if ink and paper are close.
+    Norm(u8),
+    /// `Norm(8)` then a strong unsharp mask (heavy blur, defocus).
+    FineSharpen,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Pass {
+    name: &'static str,
+    region: Region,
+    prep: Prep,
+    bin: Binarizer,
+    det: Detector,
+    try_harder: bool,
+}
+
+const fn pass(
+    name: &'static str,
+    region: Region,
+    prep: Prep,
+    bin: Binarizer,
+    det: Detector,
+    try_harder: bool,
+) -> Pass {
+    Pass {
+        name,
+        region,
+        prep,
+        bin,
+        det,
+        try_harder,
+    }
+}
+
+use Binarizer::{GlobalHistogram as G, Hybrid as H};
+use Detector::Cpp;
+
+/// The pass ladder, cheapest and most productive first. Each pass is kept
+/// because it was the first to read some real or synthetic actas; passes that
+/// never were (global-histogram binarizer, the Java-port detector, contrast
+/// stretch as a separate pass, smoothing, explicit rotation) were dropped.
+/// See `bench/scan-README.md` for the measured counts.
+const PASSES: &[Pass] = &[
+    pass("bottom", Region::Bottom(0.55), Prep::Norm(4), H, Cpp, false),
+    pass(
+        "bottom-fine",
+        Region::Bottom(0.55),
+        Prep::Norm(8),
+        H,
+        Cpp,
+        true,
+    ),
+    pass(
+        "bottom-sharpen",
+        Region::Bottom(0.55),
+        Prep::FineSharpen,
+        H,
+        Cpp,
+        true,
+    ),
+    pass("full", Region::Full, Prep::Norm(4), H, Cpp, true),
+    pass("full-fine", Region::Full, Prep::Norm(8), H, Cpp, true),
+    pass(
+        "full-sharpen",
+        Region::Full,
+        Prep::FineSharpen,
+        H,
+        Cpp,
+        true,
+    ),
+    pass("full-finest", Region::Full, Prep::Norm(16), H, Cpp, true),
+];
+
+/// Names of the passes, in order.
+pub fn pass_names() -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = PASSES.iter().map(|p| p.name).collect();
+    v.extend(["finder-crop"]);
+    v
+}
+
+/// Downscale factor for a normalisation level `k` (4 = normal).
+fn norm_factor(width: usize, k: u8) -> usize {
+    let target = NORM_WIDTH * k as usize / 4;
+    ((width as f32 / target as f32).round() as usize).max(1)
+}
+
+/// The rectangle (x, y, w, h) of `region`.
+fn region_rect(img: &LumaImage, region: Region) -> (usize, usize, usize, usize) {
+    match region {
+        Region::Full => (0, 0, img.width, img.height),
+        Region::Bottom(f) => {
+            let y0 = (img.height as f32 * f) as usize;
+            (0, y0, img.width, img.height - y0)
+        }
+    }
+}
+
+fn prepare(img: &LumaImage, region: Region, prep: Prep) -> LumaImage {
+    let (x, y, w, h) = region_rect(img, region);
+    let norm = |k: u8| auto_stretch(ops::downscale_box_rect(img, x, y, w, h, norm_factor(w, k)));
+    match prep {
+        Prep::Norm(k) => norm(k),
+        Prep::FineSharpen => ops::sharpen(&norm(8), 5.0, 3.0),
+    }
+}
+
+/// Stretch the grey range when ink and paper are close (faded print, bad
+/// exposure): the hybrid binarizer ignores blocks whose range is < 24 levels.
+fn auto_stretch(img: LumaImage) -> LumaImage {
+    let mut hist = [0u32; 256];
+    for &p in &img.data {
+        hist[p as usize] += 1;
+    }
+    let n = img.data.len() as u64;
+    let pct = |q: u64| -> usize {
+        let mut acc = 0u64;
+        for (v, &c) in hist.iter().enumerate() {
+            acc += c as u64;
+            if acc * 100 > q * n {
+                return v;
+            }
+        }
+        255
+    };
+    if pct(99).saturating_sub(pct(1)) < 100 {
+        ops::contrast_stretch(&img, 1.0, 99.0)
+    } else {
+        img
+    }
+}
+
+/// Options for [`scan_luma_with`]; the default runs every pass.
+#[derive(Debug, Clone, Default)]
+pub struct ScanOptions {
+    /// Skip the passes with these names (for measuring what a pass buys).
+    pub skip: Vec<&'static str>,
+    /// Stop after this many passes (`None` = all).
+    pub max_passes: Option<usize>,
+}
+
+/// Result of scanning a raster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LumaScan {
+    pub payload: Option<String>,
+    pub pass: Option<&'static str>,
+    pub attempts: u32,
+}
+
+/// Run the pass ladder on a greyscale raster.
+pub fn scan_luma(img: &LumaImage) -> LumaScan {
+    scan_luma_with(img, &ScanOptions::default())
+}
+
+/// Run the pass ladder on a greyscale raster, with options.
+pub fn scan_luma_with(img: &LumaImage, opts: &ScanOptions) -> LumaScan {
+    let mut attempts = 0u32;
+    let max = opts.max_passes.unwrap_or(usize::MAX);
+    // Cache of prepared images keyed by (region, prep): several passes share one.
+    let mut cache: Vec<((Region, Prep), LumaImage)> = Vec::new();
+    for (i, p) in PASSES.iter().enumerate() {
+        if i >= max {
+            break;
+        }
+        if opts.skip.contains(&p.name) {
+            continue;
+        }
+        let key = (p.region, p.prep);
+        let idx = match cache.iter().position(|(k, _)| *k == key) {
+            Some(idx) => idx,
+            None => {
+                let prepared = prepare(img, p.region, p.prep);
+                cache.push((key, prepared));
+                cache.len() - 1
+            }
+        };
+        attempts += 1;
+        if let Some(text) = rx::decode(&cache[idx].1, p.bin, p.det, p.try_harder) {
+            return LumaScan {
+                payload: Some(text),
+                pass: Some(p.name),
+                attempts,
+            };
+        }
+    }
+    drop(cache);
+    if PASSES.len() < max && !opts.skip.contains(&"finder-crop") {
+        // Last resort: find finder-pattern clusters, crop around each and try
+        // several scales and binarizers on the crop.
+        for region in finder::candidate_regions(img).into_iter().take(3) {
+            for (scale, bin) in [(1.0f32, H), (1.0, G), (1.5, H), (0.75, H), (2.0, G)] {
+                let crop = img.crop(region.x, region.y, region.w, region.h);
+                let target = scale * 3.0 / region.module.max(0.5);
+                let scaled = ops::scale(&crop, target.clamp(0.1, 4.0));
+                attempts += 1;
+                if let Some(text) = rx::decode(&scaled, bin, Cpp, true) {
+                    return LumaScan {
+                        payload: Some(text),
+                        pass: Some("finder-crop"),
+                        attempts,
+                    };
+                }
+            }
+        }
+    }
+    LumaScan {
+        payload: None,
+        pass: None,
+        attempts,
+    }
+}
+
+/// Hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Decode image bytes (JPEG or PNG) and read the acta's QR code. Never
+/// panics; every failure is an [`ScanStatus::Unreadable`] with a reason.
+pub fn scan_bytes(bytes: &[u8]) -> ScanOutcome {
+    let sha256 = sha256_hex(bytes);
+    let work = || -> (ScanStatus, Option<&'static str>, u32, Option<(usize, usize)>) {
+        let img = match decode_luma(bytes) {
+            Ok(img) => img,
+            Err(e) => {
+                return (
+                    ScanStatus::Unreadable {
+                        reason: Unreadable::Image(e),
+                    },
+                    None,
+                    0,
+                    None,
+                );
+            }
+        };
+        let size = Some((img.width, img.height));
+        let r = scan_luma(&img);
+        let status = match r.payload {
+            Some(payload) => ScanStatus::Read { payload },
+            None => ScanStatus::Unreadable {
+                reason: Unreadable::NoQrCode { passes: r.attempts },
+            },
+        };
+        (status, r.pass, r.attempts, size)
+    };
+    let (status, pass, attempts, size) = match catch_unwind(AssertUnwindSafe(work)) {
+        Ok(v) => v,
+        Err(panic) => {
+            let msg = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "panic".to_string());
+            (
+                ScanStatus::Unreadable {
+                    reason: Unreadable::Internal(msg),
+                },
+                None,
+                0,
+                None,
+            )
+        }
+    };
+    ScanOutcome {
+        sha256,
+        status,
+        pass,
+        attempts,
+        size,
+    }
+}
+
+/// Files larger than this are refused by [`scan_file`] without being read.
+pub const MAX_FILE_BYTES: u64 = 256 << 20;
+
+/// Read a file and scan it. I/O errors (and files over [`MAX_FILE_BYTES`])
+/// are returned as `Err`; everything about the content is in the
+/// [`ScanOutcome`].
+pub fn scan_file(path: impl AsRef<std::path::Path>) -> std::io::Result<ScanOutcome> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("file larger than {MAX_FILE_BYTES} bytes"),
+        ));
+    }
+    Ok(scan_bytes(&bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn norm_factors() {
+        assert_eq!(norm_factor(625, 4), 3);
+        assert_eq!(norm_factor(929, 4), 4);
+        assert_eq!(norm_factor(100, 4), 1);
+        assert_eq!(norm_factor(625, 8), 1);
+    }
+
+    #[test]
+    fn garbage_is_unreadable() {
+        let o = scan_bytes(b"hello");
+        assert!(matches!(
+            o.status,
+            ScanStatus::Unreadable {
+                reason: Unreadable::Image(ImageError::UnsupportedFormat(_))
+            }
+        ));
+        assert_eq!(o.sha256.len(), 64);
+    }
+}
