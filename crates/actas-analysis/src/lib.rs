@@ -33,6 +33,8 @@ pub use intpct::IntegerPercent;
 pub use official::{BulletinComparison, RoundComponent, RoundDecimal, SimBootstrap, SimSmooth};
 pub use projection::{Projection, RatioEstimate, ShareEstimate, StratifiedShare};
 pub use text::{Lang, Note, Text};
+/// Number formatting of the report, shared with the web pages so both read alike.
+pub use text::{int as format_int, num as format_num};
 pub use totals::{Integrity, StateRow, Totals, TurnoutStats};
 pub use worst::WorstCase;
 
@@ -57,8 +59,8 @@ pub struct Options {
     pub klimek: bool,
     /// Worker threads for the simulations (0: all available). Results do not depend on it.
     pub threads: usize,
-    /// Share of tables each bulletin said it had counted, by bulletin name (the election
-    /// definition does not carry it).
+    /// Share of tables each bulletin said it had counted, by bulletin name, for bulletins that do
+    /// not state their own `tables_fraction`.
     pub bulletin_tables_fraction: BTreeMap<String, f64>,
 }
 

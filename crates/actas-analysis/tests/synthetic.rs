@@ -99,6 +99,7 @@ fn exact_bulletin() -> Bulletin {
         null: None,
         voters: None,
         registered: None,
+        tables_fraction: None,
     }
 }
 

@@ -37,9 +37,17 @@ pub fn target(data: &Path, config: &Config) -> Target {
     }
 }
 
+/// Opens the store, with the log signing key if the data directory has one, so that every
+/// import signs its checkpoint.
 pub async fn open(data: &Path) -> Result<Store> {
     let config = read_config(data)?;
-    Ok(Store::open(&target(data, &config)).await?)
+    let mut store = Store::open(&target(data, &config))
+        .await?
+        .with_blobs(actas_store::blobs::BlobStore::new(data.join("blobs")));
+    if let Some(signer) = crate::cmd::log::load_signer(data)? {
+        store.set_log_signer(signer);
+    }
+    Ok(store)
 }
 
 /// A bar on terminals, nothing elsewhere (indicatif hides itself when stderr is not a tty).

@@ -42,7 +42,20 @@ enum Command {
     Quarantine(cmd::quarantine::Quarantine),
     Conflicts(cmd::quarantine::ConflictsArgs),
     Verify(cmd::verify::Args),
+    Report(cmd::report::Args),
+    #[command(subcommand)]
+    Official(cmd::official::Official),
+    #[command(subcommand)]
+    Log(cmd::log::Log),
+    Scan(cmd::scan::Args),
+    Ingest(cmd::ingest::Args),
+    #[command(subcommand)]
+    Review(cmd::ingest::Review),
     Demo(cmd::demo::Args),
+    Serve(cmd::serve::Args),
+    /// The cédula -> table index the site's search uses: import a registry or generate one.
+    #[command(subcommand)]
+    Registry(cmd::registry::Registry),
 }
 
 fn main() -> ExitCode {
@@ -65,7 +78,15 @@ fn main() -> ExitCode {
             Command::Quarantine(q) => cmd::quarantine::run(&cli.data, q).await,
             Command::Conflicts(a) => cmd::quarantine::conflicts(&cli.data, a).await,
             Command::Verify(a) => cmd::verify::run(&cli.data, a).await,
+            Command::Report(a) => cmd::report::run(&cli.data, a).await,
+            Command::Official(o) => cmd::official::run(&cli.data, o).await,
+            Command::Log(l) => cmd::log::run(&cli.data, l).await,
+            Command::Scan(a) => cmd::scan::run(&cli.data, a).await,
+            Command::Ingest(a) => cmd::ingest::run(&cli.data, a).await,
+            Command::Review(r) => cmd::ingest::review(&cli.data, r).await,
             Command::Demo(a) => cmd::demo::run(&cli.data, a).await,
+            Command::Serve(a) => cmd::serve::run(&cli.data, a).await,
+            Command::Registry(r) => cmd::registry::run(&cli.data, r).await,
         }
     });
     match outcome {

@@ -15,7 +15,7 @@ pub mod ve2024;
 
 pub use election::{Candidate, Card, Election, Level, OfficialTotals, Place};
 pub use ids::{ActaId, CentreCode, IdError, TableId};
-pub use record::{Record, RecordBody, Source};
+pub use record::{ImageRecord, ImageStatus, Record, RecordBody, Source};
 pub use results::{ResultRow, Results};
 pub use tally::TableResult;
 pub use validate::{Problem, Severity};

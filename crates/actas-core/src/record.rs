@@ -3,12 +3,16 @@
 //! entry, so the record's bytes must be canonical.
 //!
 //! Encoding, version 1: JSON, UTF-8, no insignificant whitespace, keys in the declaration order of
-//! these structs (serde preserves it), `"v":1` first. Changing a field's name or order is a new
-//! version. The log stores exactly the bytes of [`Record::to_bytes`].
+//! these structs (serde preserves it), `"v":1` first. Maps are `BTreeMap`s, so their keys are in
+//! byte order. Optional fields that are unknown are absent, never `null`. Floats (a bulletin's
+//! `tables_fraction`) are written in serde_json's shortest round-trip form, so one value always
+//! has one spelling. Changing a field's name or order is a new version; adding a record kind is
+//! not (older readers refuse the unknown kind instead of misreading it). The log stores exactly
+//! the bytes of [`Record::to_bytes`].
 
 use serde::{Deserialize, Serialize};
 
-use crate::election::Election;
+use crate::election::{Bulletin, Election};
 use crate::tally::TableResult;
 use crate::validate::Problem;
 
@@ -41,6 +45,63 @@ pub enum RecordBody {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         problems: Vec<Problem>,
     },
+    /// An official bulletin published after the election was defined. The definition (record 0)
+    /// never changes, so later claims of the authority are records of their own.
+    Bulletin { bulletin: Bulletin },
+    /// A photo of an acta: its content hash and what reading it gave. Every distinct photo is
+    /// kept, also when its table is already counted, so that no evidence is lost; a readable
+    /// one is followed by a `result` record whose source names the same SHA-256.
+    Image { image: ImageRecord },
+}
+
+/// What was read from one photo.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageRecord {
+    /// SHA-256 of the image file, hex: the key of the stored original.
+    pub sha256: String,
+    pub bytes: u64,
+    pub status: ImageStatus,
+    /// The raw QR text, whenever a code was decoded (also when it is not a valid acta).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload: Option<String>,
+    /// The table the payload names, when it parses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<crate::TableId>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<Problem>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImageStatus {
+    /// The QR code was read and is a valid acta of the election.
+    Read,
+    /// No QR code could be read: needs a human transcription.
+    Unreadable,
+    /// A QR code was read but it is not a valid acta (wrong format, fails a rule).
+    Invalid,
+}
+
+impl ImageStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImageStatus::Read => "read",
+            ImageStatus::Unreadable => "unreadable",
+            ImageStatus::Invalid => "invalid",
+        }
+    }
+}
+
+impl RecordBody {
+    /// The `kind` tag of the encoding, also stored beside the record for queries.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            RecordBody::Election { .. } => "election",
+            RecordBody::Result { .. } => "result",
+            RecordBody::Bulletin { .. } => "bulletin",
+            RecordBody::Image { .. } => "image",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -126,6 +187,43 @@ mod tests {
         let back = Record::from_bytes(&bytes).unwrap();
         assert_eq!(back, rec);
         assert_eq!(back.to_bytes(), bytes);
+    }
+
+    #[test]
+    fn bulletins_encode_canonically_and_kinds_match_the_tag() {
+        let e = ve2024::election();
+        let rec = Record::new(
+            "2024-08-02T00:00:00Z".into(),
+            Source {
+                kind: "manual".into(),
+                file: None,
+                line: None,
+                sha256: None,
+            },
+            RecordBody::Bulletin {
+                bulletin: e.bulletins[0].clone(),
+            },
+        );
+        let bytes = rec.to_bytes();
+        assert_eq!(
+            std::str::from_utf8(&bytes).unwrap(),
+            r#"{"v":1,"at":"2024-08-02T00:00:00Z","source":{"kind":"manual"},"kind":"bulletin","bulletin":{"name":"CNE boletín 1","date":"2024-07-29","votes":{"EG":4445978,"NM":5150092},"others":462704,"tables_fraction":0.8}}"#
+        );
+        let back = Record::from_bytes(&bytes).unwrap();
+        assert_eq!(back, rec);
+        assert_eq!(back.to_bytes(), bytes);
+        for body in [
+            rec.body.clone(),
+            RecordBody::Election {
+                election: Box::new(e),
+            },
+        ] {
+            let v: serde_json::Value = serde_json::from_slice(
+                &Record::new("t".into(), rec.source.clone(), body.clone()).to_bytes(),
+            )
+            .unwrap();
+            assert_eq!(v["kind"], body.kind());
+        }
     }
 
     #[test]

@@ -149,10 +149,48 @@ pub fn check_acta_id(id: &ActaId) -> Vec<Problem> {
     out
 }
 
+/// A decoded QR text read against the election: the payload if it parses, and every problem
+/// found (a payload that does not parse is one `Reject` problem, so a misread code is never
+/// accepted). Registered voters come from the geography when known.
+pub fn check_payload(
+    election: &Election,
+    text: &str,
+    known_registered: Option<u64>,
+) -> (Option<crate::payload::Payload>, Vec<Problem>) {
+    match crate::payload::parse(text, election) {
+        Err(e) => (
+            None,
+            vec![Problem::new("payload", Severity::Reject, e.to_string())],
+        ),
+        Ok(p) => {
+            let mut problems = check_acta_id(&p.acta_id);
+            problems.extend(check_result(
+                election,
+                &p.to_result(election),
+                known_registered,
+            ));
+            (Some(p), problems)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::{payload, ve2024};
+
+    #[test]
+    fn payloads_are_checked_with_every_rule() {
+        let e = ve2024::election();
+        let text = "240111017.01.1.0002!130,9,5,5,7,2,0,7,7,2,0,2,6,1,1,0,1,1,1,0,2,0,0,0,0,0,0,0,1,1,3,1,1,5,16,274,1,1!0!0";
+        let (p, problems) = check_payload(&e, text, Some(400));
+        assert!(p.is_some());
+        assert_eq!(rules(&problems), ["acta-id-f4", "over-registered"]);
+        let (p, problems) = check_payload(&e, "http://example.com", None);
+        assert!(p.is_none());
+        assert_eq!(rules(&problems), ["payload"]);
+        assert!(has_reject(&problems));
+    }
 
     fn example() -> TableResult {
         let e = ve2024::election();

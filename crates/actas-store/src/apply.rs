@@ -8,6 +8,7 @@ use actas_core::validate::{self, Problem};
 use actas_core::{Election, Place, Record, RecordBody, Source, TableId, TableResult};
 
 use crate::db::{Db, Kind, Tx, Val};
+use crate::log::{self, LogWriter};
 use crate::views::{self, Aggregates};
 use crate::{StoreError, now};
 
@@ -86,31 +87,31 @@ impl Decider {
     }
 }
 
+/// Stores records `first_seq..` and appends them to the transparency log, in the caller's
+/// transaction. Returns the log's new size and root.
 pub async fn append_records(
     tx: &mut Tx,
     first_seq: u64,
     records: &[(Record, Option<TableId>)],
-) -> Result<(), StoreError> {
-    let rows = records
-        .iter()
-        .enumerate()
-        .map(|(i, (rec, table))| {
-            let kind = match &rec.body {
-                RecordBody::Election { .. } => "election",
-                RecordBody::Result { .. } => "result",
-            };
-            let bytes = rec.to_bytes();
-            vec![
-                Val::from(first_seq + i as u64),
-                Val::from(kind),
-                Val::from(table.map(|t| t.to_string())),
-                Val::from(rec.hash_hex()),
-                Val::from(String::from_utf8(bytes).expect("records are JSON text")),
-            ]
-        })
-        .collect();
+) -> Result<(u64, actas_ledger::Hash), StoreError> {
+    let mut leaves = Vec::with_capacity(records.len());
+    let mut rows = Vec::with_capacity(records.len());
+    for (i, (rec, table)) in records.iter().enumerate() {
+        let kind = rec.body.kind();
+        let seq = first_seq + i as u64;
+        let bytes = rec.to_bytes();
+        leaves.push(log::entry_leaf(seq, &bytes)?);
+        rows.push(vec![
+            Val::from(seq),
+            Val::from(kind),
+            Val::from(table.map(|t| t.to_string())),
+            Val::from(rec.hash_hex()),
+            Val::from(String::from_utf8(bytes).expect("records are JSON text")),
+        ]);
+    }
     tx.insert_many("records (seq, kind, table_code, sha256, body)", 5, rows, "")
-        .await
+        .await?;
+    log::append_leaves(tx, first_seq, &leaves).await
 }
 
 fn in_list(start: usize, n: usize) -> String {
@@ -127,7 +128,7 @@ const IN_CHUNK: usize = 250;
 /// Loads what the store knows about `tables` into a decider. Small batches (an ingested photo)
 /// query their tables; large ones (a whole CSV) read the table list once, which is cheaper than
 /// thousands of look-ups.
-async fn load_state(tx: &mut Tx, tables: &[TableId]) -> Result<Decider, StoreError> {
+pub(crate) async fn load_state(tx: &mut Tx, tables: &[TableId]) -> Result<Decider, StoreError> {
     let mut d = Decider::default();
     let with_versions: Vec<TableId> = if tables.len() > 2 * IN_CHUNK {
         for row in tx
@@ -186,6 +187,132 @@ async fn load_state(tx: &mut Tx, tables: &[TableId]) -> Result<Decider, StoreErr
     Ok(d)
 }
 
+/// The writes of one transaction, gathered in memory and written by [`Batch::write`]: records
+/// (appended to the log), and the view rows they change.
+pub(crate) struct Batch {
+    pub at: String,
+    first_seq: u64,
+    records: Vec<(Record, Option<TableId>)>,
+    new_current: Vec<(u64, TableResult)>,
+    new_conflicts: Vec<(TableId, u64)>,
+    new_tables: BTreeMap<TableId, Option<u64>>,
+    /// Rows of the `images` view: sha256, seq, status, table, file.
+    pub images: Vec<Vec<Val>>,
+}
+
+impl Batch {
+    /// Starts a batch at the next free sequence number; the caller holds the write lock.
+    pub async fn begin(tx: &mut Tx) -> Result<Batch, StoreError> {
+        let next = tx
+            .fetch(
+                "SELECT COALESCE(MAX(seq) + 1, 0) FROM records",
+                vec![],
+                &[Kind::I],
+            )
+            .await?;
+        Ok(Batch {
+            at: now(),
+            first_seq: next[0][0].int().unwrap_or(0) as u64,
+            records: Vec::new(),
+            new_current: Vec::new(),
+            new_conflicts: Vec::new(),
+            new_tables: BTreeMap::new(),
+            images: Vec::new(),
+        })
+    }
+
+    /// Appends a record; returns its sequence number (= log index).
+    pub fn push(&mut self, source: Source, body: RecordBody, table: Option<TableId>) -> u64 {
+        let seq = self.first_seq + self.records.len() as u64;
+        self.records
+            .push((Record::new(self.at.clone(), source, body), table));
+        seq
+    }
+
+    /// Accepts a result that passed validation: the decider says whether it is new, a
+    /// duplicate (nothing stored) or a conflicting version (stored, table flagged).
+    pub fn accept(
+        &mut self,
+        decider: &mut Decider,
+        source: Source,
+        result: TableResult,
+        problems: Vec<Problem>,
+    ) -> Outcome {
+        let seq = self.first_seq + self.records.len() as u64;
+        let outcome = decider.decide(seq, &result);
+        match outcome {
+            Outcome::Duplicate => return outcome,
+            Outcome::New => self.new_current.push((seq, result.clone())),
+            Outcome::Conflict => self.new_conflicts.push((result.table, seq)),
+        }
+        if let Entry::Vacant(e) = decider.tables.entry(result.table) {
+            e.insert(result.registered);
+            self.new_tables.insert(result.table, result.registered);
+        }
+        let table = result.table;
+        self.push(source, RecordBody::Result { result, problems }, Some(table));
+        outcome
+    }
+
+    /// Writes the records, their log entries and checkpoint, and the view rows. Returns the
+    /// number of records appended and of tables created from records.
+    pub async fn write(
+        self,
+        tx: &mut Tx,
+        decider: &Decider,
+        election: &Election,
+        log_writer: &LogWriter,
+    ) -> Result<(u64, u64), StoreError> {
+        let (log_size, log_root) = append_records(tx, self.first_seq, &self.records).await?;
+        if !self.records.is_empty() {
+            log::checkpoint_after_append(tx, log_writer, log_size, log_root).await?;
+        }
+        let table_rows = self
+            .new_tables
+            .iter()
+            .map(|(t, r)| vec![Val::from(t.to_string()), Val::from(*r), Val::from(0i64)])
+            .collect();
+        tx.insert_many("tables (code, registered, in_geography)", 3, table_rows, "")
+            .await?;
+        let current_rows = self
+            .new_current
+            .iter()
+            .map(|(seq, r)| views::current_row(*seq, r, decider.registered(r)))
+            .collect();
+        tx.insert_many(
+            "current (table_code, seq, registered, valid, null_votes, votes)",
+            6,
+            current_rows,
+            "",
+        )
+        .await?;
+        let conflict_rows = self
+            .new_conflicts
+            .iter()
+            .map(|(t, seq)| vec![Val::from(t.to_string()), Val::from(*seq)])
+            .collect();
+        tx.insert_many("conflicts (table_code, seq)", 2, conflict_rows, "")
+            .await?;
+        tx.insert_many(
+            "images (sha256, seq, status, table_code, file)",
+            5,
+            self.images,
+            "",
+        )
+        .await?;
+        let mut delta = Aggregates::default();
+        for (_, r) in &self.new_current {
+            delta.add(
+                r,
+                decider.registered(r).unwrap_or(0),
+                election.candidates.len(),
+            );
+        }
+        views::apply_aggregate_delta(tx, &delta).await?;
+        Ok((self.records.len() as u64, self.new_tables.len() as u64))
+    }
+}
+
 pub async fn import(
     db: &Db,
     election: &Election,
@@ -193,30 +320,17 @@ pub async fn import(
     places: Vec<Place>,
     mut quarantined: Vec<QuarantinedRow>,
     all_or_nothing: bool,
+    log_writer: &LogWriter,
 ) -> Result<ImportSummary, StoreError> {
-    let at = now();
     let mut tx = db.begin().await?;
     tx.lock_for_write().await?;
-    let next = tx
-        .fetch(
-            "SELECT COALESCE(MAX(seq) + 1, 0) FROM records",
-            vec![],
-            &[Kind::I],
-        )
-        .await?;
-    let mut seq = next[0][0].int().unwrap_or(0) as u64;
-    let first_seq = seq;
-
+    let mut batch = Batch::begin(&mut tx).await?;
     let mut touched: Vec<TableId> = incoming.iter().map(|i| i.result.table).collect();
     touched.sort();
     touched.dedup();
     let mut decider = load_state(&mut tx, &touched).await?;
 
     let mut summary = ImportSummary::default();
-    let mut records = Vec::new();
-    let mut new_current = Vec::new();
-    let mut new_conflicts = Vec::new();
-    let mut new_tables: BTreeMap<TableId, Option<u64>> = BTreeMap::new();
     for inc in incoming {
         let known = decider.tables.get(&inc.result.table).copied().flatten();
         let mut problems = inc.problems.clone();
@@ -245,79 +359,20 @@ pub async fn import(
             });
             continue;
         }
-        let outcome = decider.decide(seq, &inc.result);
-        match outcome {
-            Outcome::Duplicate => {
-                summary.duplicates += 1;
-                continue;
-            }
-            Outcome::New => {
-                summary.new += 1;
-                new_current.push((seq, inc.result.clone()));
-            }
+        let table = inc.result.table;
+        match batch.accept(&mut decider, inc.source, inc.result, problems) {
+            Outcome::Duplicate => summary.duplicates += 1,
+            Outcome::New => summary.new += 1,
             Outcome::Conflict => {
                 summary.conflicts += 1;
-                summary
-                    .conflicting_tables
-                    .push(inc.result.table.to_string());
-                new_conflicts.push((inc.result.table, seq));
+                summary.conflicting_tables.push(table.to_string());
             }
         }
-        if let Entry::Vacant(e) = decider.tables.entry(inc.result.table) {
-            e.insert(inc.result.registered);
-            new_tables.insert(inc.result.table, inc.result.registered);
-        }
-        let table = inc.result.table;
-        records.push((
-            Record::new(
-                at.clone(),
-                inc.source,
-                RecordBody::Result {
-                    result: inc.result,
-                    problems,
-                },
-            ),
-            Some(table),
-        ));
-        seq += 1;
     }
-
-    append_records(&mut tx, first_seq, &records).await?;
-    summary.records_appended = records.len() as u64;
-    summary.created_tables = new_tables.len() as u64;
-    let table_rows = new_tables
-        .iter()
-        .map(|(t, r)| vec![Val::from(t.to_string()), Val::from(*r), Val::from(0i64)])
-        .collect();
-    tx.insert_many("tables (code, registered, in_geography)", 3, table_rows, "")
-        .await?;
-    let current_rows = new_current
-        .iter()
-        .map(|(seq, r)| views::current_row(*seq, r, decider.registered(r)))
-        .collect();
-    tx.insert_many(
-        "current (table_code, seq, registered, valid, null_votes, votes)",
-        6,
-        current_rows,
-        "",
-    )
-    .await?;
-    let conflict_rows = new_conflicts
-        .iter()
-        .map(|(t, seq)| vec![Val::from(t.to_string()), Val::from(*seq)])
-        .collect();
-    tx.insert_many("conflicts (table_code, seq)", 2, conflict_rows, "")
-        .await?;
-
-    let mut delta = Aggregates::default();
-    for (_, r) in &new_current {
-        delta.add(
-            r,
-            decider.registered(r).unwrap_or(0),
-            election.candidates.len(),
-        );
-    }
-    views::apply_aggregate_delta(&mut tx, &delta).await?;
+    let at = batch.at.clone();
+    let (appended, created) = batch.write(&mut tx, &decider, election, log_writer).await?;
+    summary.records_appended = appended;
+    summary.created_tables = created;
     views::upsert_places(&mut tx, &places, false).await?;
     views::insert_quarantine(&mut tx, &quarantined, &at).await?;
     summary.quarantined = quarantined.len() as u64;

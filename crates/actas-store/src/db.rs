@@ -100,6 +100,19 @@ pub const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS quarantine (id BIGINT PRIMARY KEY, file TEXT NOT NULL, \
      line BIGINT NOT NULL, raw TEXT NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL)",
     "CREATE UNIQUE INDEX IF NOT EXISTS quarantine_once ON quarantine (file, line, raw)",
+    // Every distinct photo, derived from `image` records: the review queue and the photos of a
+    // table are read from here.
+    "CREATE TABLE IF NOT EXISTS images (sha256 TEXT PRIMARY KEY, seq BIGINT NOT NULL, \
+     status TEXT NOT NULL, table_code TEXT, file TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS images_by_table ON images (table_code)",
+    // The transparency log over `records` (entry i = body of record i), written in the same
+    // transactions as the records: its C2SP hash tiles (level L holds tree level 8L; the
+    // right-edge tile of each level is partial and rewritten as it grows; `hashes` is hex) and
+    // the signed checkpoints. See log.rs.
+    "CREATE TABLE IF NOT EXISTS log_tiles (level BIGINT NOT NULL, idx BIGINT NOT NULL, \
+     width BIGINT NOT NULL, hashes TEXT NOT NULL, PRIMARY KEY (level, idx))",
+    "CREATE TABLE IF NOT EXISTS checkpoints (size BIGINT PRIMARY KEY, root TEXT NOT NULL, \
+     note TEXT NOT NULL, at_ms BIGINT NOT NULL)",
 ];
 
 #[derive(Clone)]

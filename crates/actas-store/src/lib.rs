@@ -13,7 +13,11 @@
 //!   as a record and flags the table as conflicting. Nothing is silently replaced.
 
 mod apply;
+pub mod blobs;
+mod bulletins;
 mod db;
+mod ingest;
+mod log;
 mod read;
 mod views;
 
@@ -22,8 +26,11 @@ use std::path::{Path, PathBuf};
 use actas_core::{Election, Level, Place, Record, RecordBody, Source};
 
 pub use apply::{ImportSummary, Incoming, QuarantinedRow};
+pub use bulletins::{BulletinAdded, StoredBulletin};
 pub use db::Db;
 use db::{Kind, Val};
+pub use ingest::{IngestSummary, Photo, StoredImage};
+pub use log::{LogProof, LogReport, StoredCheckpoint};
 pub use read::TableVersion;
 
 #[derive(Debug, thiserror::Error)]
@@ -77,6 +84,8 @@ pub fn now() -> String {
 pub struct Store {
     db: Db,
     election: Election,
+    log: log::LogWriter,
+    blobs: Option<blobs::BlobStore>,
 }
 
 /// A stored record with its log index.
@@ -147,10 +156,14 @@ impl Store {
             let states: Vec<Place> = election.states.clone();
             views::upsert_places(&mut tx, &states, true).await?;
         }
+        // A store made before the log existed gets its log here.
+        log::catch_up(&mut tx).await?;
         tx.commit().await?;
         Ok(Store {
             db,
             election: election.clone(),
+            log: Default::default(),
+            blobs: None,
         })
     }
 
@@ -181,7 +194,12 @@ impl Store {
             )));
         };
         let election = election_of(row[0].text().unwrap_or_default())?;
-        Ok(Store { db, election })
+        Ok(Store {
+            db,
+            election,
+            log: Default::default(),
+            blobs: None,
+        })
     }
 
     pub fn election(&self) -> &Election {
@@ -239,6 +257,7 @@ impl Store {
             places,
             quarantined,
             all_or_nothing,
+            &self.log,
         )
         .await
     }
@@ -308,6 +327,39 @@ impl Store {
         centre: actas_core::CentreCode,
     ) -> Result<Vec<(actas_core::TableId, Option<u64>)>, StoreError> {
         read::tables_of_centre(&self.db, centre).await
+    }
+
+    /// Accepts a batch of scanned photos (already stored as blobs) in one transaction.
+    pub async fn ingest(&self, photos: Vec<Photo>) -> Result<IngestSummary, StoreError> {
+        ingest::ingest(&self.db, &self.election, photos, &self.log).await
+    }
+
+    /// Photos waiting for a human (unreadable, or not a valid acta), oldest first.
+    pub async fn review_queue(&self) -> Result<Vec<StoredImage>, StoreError> {
+        ingest::images(&self.db, true).await
+    }
+
+    /// Every stored photo, oldest first.
+    pub async fn images(&self) -> Result<Vec<StoredImage>, StoreError> {
+        ingest::images(&self.db, false).await
+    }
+
+    /// Where original photos are kept (set by whoever knows the data directory).
+    pub fn with_blobs(mut self, blobs: blobs::BlobStore) -> Self {
+        self.blobs = Some(blobs);
+        self
+    }
+
+    pub fn blobs(&self) -> Option<&blobs::BlobStore> {
+        self.blobs.as_ref()
+    }
+
+    /// Photos of a table, oldest first: (sha256, status).
+    pub async fn images_of_table(
+        &self,
+        table: actas_core::TableId,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        ingest::images_of_table(&self.db, table).await
     }
 
     /// Direct access for tests and tools that must reach under the API (e.g. tamper tests).

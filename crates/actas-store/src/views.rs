@@ -344,10 +344,48 @@ pub async fn results(
 
 /// Everything the views should contain, recomputed from the records.
 struct Recomputed {
+    /// Rows of the `images` view, as `Batch` writes them.
+    images: Vec<Vec<Val>>,
     current: BTreeMap<TableId, (u64, TableResult, Option<u64>)>,
     conflicts: BTreeSet<(TableId, u64)>,
     created: BTreeMap<TableId, Option<u64>>,
     aggregates: Aggregates,
+}
+
+async fn image_rows(tx: &mut Tx) -> Result<Vec<Vec<Val>>, StoreError> {
+    let rows = tx
+        .fetch(
+            "SELECT seq, body FROM records WHERE kind = 'image' ORDER BY seq",
+            vec![],
+            &[Kind::I, Kind::T],
+        )
+        .await?;
+    rows.into_iter()
+        .map(|row| {
+            let seq = row[0].int().unwrap_or(0);
+            match Record::from_bytes(row[1].text().unwrap_or_default().as_bytes()) {
+                Ok(Record {
+                    source,
+                    body: RecordBody::Image { image },
+                    ..
+                }) => Ok(vec![
+                    Val::from(image.sha256),
+                    Val::from(seq),
+                    Val::from(image.status.as_str()),
+                    Val::from(image.table.map(|t| t.to_string())),
+                    Val::from(source.file.unwrap_or_default()),
+                ]),
+                Ok(_) => Err(StoreError::Corrupt {
+                    seq,
+                    message: "expected an image record".into(),
+                }),
+                Err(e) => Err(StoreError::Corrupt {
+                    seq,
+                    message: e.to_string(),
+                }),
+            }
+        })
+        .collect()
 }
 
 async fn recompute(tx: &mut Tx, election: &Election) -> Result<Recomputed, StoreError> {
@@ -372,6 +410,7 @@ async fn recompute(tx: &mut Tx, election: &Election) -> Result<Recomputed, Store
         )
         .await?;
     let mut out = Recomputed {
+        images: image_rows(tx).await?,
         current: BTreeMap::new(),
         conflicts: BTreeSet::new(),
         created: BTreeMap::new(),
@@ -425,6 +464,7 @@ async fn rebuild_in(tx: &mut Tx, election: &Election) -> Result<(), StoreError> 
         "DELETE FROM conflicts",
         "DELETE FROM aggregates",
         "DELETE FROM tables WHERE in_geography = 0",
+        "DELETE FROM images",
     ] {
         tx.exec(stmt, vec![]).await?;
     }
@@ -454,6 +494,13 @@ async fn rebuild_in(tx: &mut Tx, election: &Election) -> Result<(), StoreError> 
         .collect();
     tx.insert_many("conflicts (table_code, seq)", 2, conflicts, "")
         .await?;
+    tx.insert_many(
+        "images (sha256, seq, status, table_code, file)",
+        5,
+        fresh.images,
+        "",
+    )
+    .await?;
     write_aggregates(tx, fresh.aggregates.by_place.iter().collect()).await
 }
 
@@ -517,6 +564,20 @@ pub async fn check(db: &Db, election: &Election) -> Result<Vec<String>, StoreErr
             "conflicts differ from the records: stored {}, recomputed {}",
             stored_conflicts.len(),
             fresh.conflicts.len()
+        ));
+    }
+    let stored_images = tx
+        .fetch(
+            "SELECT sha256, seq, status, table_code, file FROM images ORDER BY seq",
+            vec![],
+            &[Kind::T, Kind::I, Kind::T, Kind::T, Kind::T],
+        )
+        .await?;
+    if stored_images != fresh.images {
+        problems.push(format!(
+            "photos differ from the records: {} stored, {} in the records",
+            stored_images.len(),
+            fresh.images.len()
         ));
     }
     let stored = load_aggregates(&mut tx).await?;

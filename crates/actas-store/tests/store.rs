@@ -1,80 +1,11 @@
 //! The store's rules, each run against both backends: the embedded SQLite file and the
 //! PostgreSQL server (127.0.0.1:5432 here; required when CI is set).
 
-use actas_core::{Level, Place, Source, TableId, TableResult, ve2024};
+mod common;
+
+use actas_core::{Level, Place, TableId, ve2024};
 use actas_store::{Incoming, QuarantinedRow, Store, StoreError, Target};
-
-fn postgres_target() -> Option<Target> {
-    let base = std::env::var("ACTAS_TEST_PG")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_string());
-    let name = format!(
-        "actas_store_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-            % 1_000_000_000
-    );
-    let created = std::process::Command::new("psql")
-        .arg(format!("{base}/postgres"))
-        .args(["-q", "-c", &format!("CREATE DATABASE {name}")])
-        .output();
-    match created {
-        Ok(o) if o.status.success() => Some(Target::Postgres(format!("{base}/{name}"))),
-        other => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "PostgreSQL at {base} is required under CI: {other:?}"
-            );
-            eprintln!("skipping PostgreSQL: {other:?}");
-            None
-        }
-    }
-}
-
-/// Runs `f` on a fresh SQLite store and on a fresh PostgreSQL store.
-async fn on_both<F, Fut>(f: F)
-where
-    F: Fn(Store) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    let dir = tempfile::tempdir().unwrap();
-    let lite = Target::Sqlite(dir.path().join("actas.db"));
-    f(Store::init(&lite, &ve2024::election()).await.unwrap()).await;
-    if let Some(pg) = postgres_target() {
-        f(Store::init(&pg, &ve2024::election()).await.unwrap()).await;
-    }
-}
-
-fn result(table: &str, eg: u64, nm: u64, registered: Option<u64>) -> TableResult {
-    let e = ve2024::election();
-    let mut votes = vec![0; e.candidates.len()];
-    votes[e.candidate_index("EG").unwrap()] = eg;
-    votes[e.candidate_index("NM").unwrap()] = nm;
-    TableResult {
-        table: table.parse().unwrap(),
-        registered,
-        valid: eg + nm,
-        null: 1,
-        blank: None,
-        votes,
-        cards: None,
-    }
-}
-
-fn incoming(r: TableResult, line: u64) -> Incoming {
-    Incoming {
-        result: r,
-        source: Source {
-            kind: "csv".into(),
-            file: Some("t.csv".into()),
-            line: Some(line),
-            sha256: None,
-        },
-        problems: vec![],
-    }
-}
+use common::*;
 
 async fn national(store: &Store) -> (u64, u64, u64) {
     let r = store.results(Level::National, None).await.unwrap();

@@ -5,12 +5,14 @@ use actas_core::{Election, ve2024};
 use actas_store::Store;
 use anyhow::{Context, Result, bail};
 
+use crate::cmd::log;
 use crate::context::{self, Config};
 
 /// Create a data directory (or PostgreSQL schema) for one election.
 ///
-/// The election definition becomes the store's first record. Running init again with the same
-/// definition changes nothing.
+/// The election definition becomes the store's first record. The transparency log's signing
+/// key is created in DATA/log.key (readable by its owner only; also with PostgreSQL) and the
+/// first checkpoint signed. Running init again with the same definition changes nothing.
 #[derive(clap::Args)]
 pub struct Args {
     /// `ve2024` (built in) or a JSON election definition file.
@@ -20,6 +22,10 @@ pub struct Args {
     /// postgres://user@127.0.0.1:5432/actas. Remembered in DATA/config.json.
     #[arg(long, env = "ACTAS_DATABASE_URL")]
     database_url: Option<String>,
+    /// Name (origin) of the transparency log, e.g. example.org/ve2024: it names the signing
+    /// key and heads every checkpoint. Default: actas.local/<election id>.
+    #[arg(long)]
+    log_name: Option<String>,
 }
 
 pub fn load_election(spec: &str) -> Result<Election> {
@@ -51,7 +57,7 @@ pub async fn run(data: &Path, args: Args) -> Result<ExitCode> {
         config.database_url = Some(url);
     }
     let target = context::target(data, &config);
-    let store = Store::init(&target, &election).await?;
+    let mut store = Store::init(&target, &election).await?;
     write_config(data, &config)?;
     println!(
         "initialised {} for {} ({}), {}",
@@ -59,6 +65,25 @@ pub async fn run(data: &Path, args: Args) -> Result<ExitCode> {
         election.name,
         election.id,
         target.describe()
+    );
+    let name = args
+        .log_name
+        .clone()
+        .unwrap_or_else(|| format!("actas.local/{}", election.id));
+    let (signer, created) = log::ensure_key(data, &name, args.log_name.is_some())?;
+    let (origin, verifier_key) = (signer.name().to_string(), signer.verifier_key().to_string());
+    store.set_log_signer(signer);
+    let cp = store.checkpoint().await?;
+    println!(
+        "log {}: {} {}, checkpoint of {} entries\n  verifier key (publish it): {verifier_key}",
+        origin,
+        if created {
+            "signing key created in"
+        } else {
+            "signing key in"
+        },
+        log::key_path(data).display(),
+        cp.size
     );
     store.close().await;
     Ok(ExitCode::SUCCESS)

@@ -1,6 +1,13 @@
 pub mod demo;
 pub mod import;
+pub mod ingest;
 pub mod init;
+pub mod log;
+pub mod official;
 pub mod quarantine;
+pub mod registry;
+pub mod report;
 pub mod results;
+pub mod scan;
+pub mod serve;
 pub mod verify;

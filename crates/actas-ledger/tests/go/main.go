@@ -88,6 +88,16 @@ func (d dirTiles) ReadTiles(tiles []tlog.Tile) ([][]byte, error) {
 	out := make([][]byte, len(tiles))
 	for i, t := range tiles {
 		data, err := os.ReadFile(filepath.Join(d.dir, c2spPath(t)))
+		if os.IsNotExist(err) && t.W < 1<<height {
+			// C2SP tlog-tiles lets a log drop a partial tile once the full one exists;
+			// clients then read the full tile's prefix.
+			full := t
+			full.W = 1 << height
+			data, err = os.ReadFile(filepath.Join(d.dir, c2spPath(full)))
+			if err == nil && len(data) >= t.W*tlog.HashSize {
+				data = data[:t.W*tlog.HashSize]
+			}
+		}
 		if err != nil {
 			return nil, err
 		}

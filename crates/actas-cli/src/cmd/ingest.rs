@@ -1,0 +1,286 @@
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use actas_scan::ScanStatus;
+use actas_store::blobs::{BlobStore, sha256_hex};
+use actas_store::{IngestSummary, Photo};
+use anyhow::{Context, Result, bail};
+
+use crate::context;
+
+/// Ingest acta photos: scan, validate, keep the original, record the result.
+///
+/// PATHs are files or folders (searched recursively for .jpg, .jpeg and .png). Every distinct
+/// photo is stored by its SHA-256 under DATA/blobs and recorded in the transparency log:
+/// a new table is counted; another photo of a counted table with the same numbers is kept and
+/// consolidated; different numbers are kept as a conflict; an unreadable or invalid photo goes
+/// to the review queue (`actas review list`). Resumable: photos already stored are skipped, so
+/// an interrupted ingest can simply be run again.
+#[derive(clap::Args)]
+pub struct Args {
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Photos per transaction (and per log checkpoint at most).
+    #[arg(long, default_value_t = 256)]
+    batch: usize,
+    /// Scanning threads (0 = one per core).
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
+}
+
+/// Largest photo accepted; real actas are under 2 MB.
+const MAX_PHOTO_BYTES: u64 = 64 << 20;
+
+fn is_image(p: &Path) -> bool {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "jpg" | "jpeg" | "png"))
+}
+
+/// Files named on the command line are taken as they are; folders are searched for images.
+fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack: Vec<PathBuf> = Vec::new();
+    for p in paths {
+        let meta = std::fs::metadata(p).with_context(|| format!("{}", p.display()))?;
+        if meta.is_dir() {
+            stack.push(p.clone());
+        } else {
+            out.push(p.clone());
+        }
+    }
+    while let Some(dir) = stack.pop() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .with_context(|| format!("reading folder {}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        entries.sort();
+        for e in entries {
+            if e.is_dir() {
+                stack.push(e);
+            } else if is_image(&e) {
+                out.push(e);
+            }
+        }
+    }
+    Ok(out)
+}
+
+enum Scanned {
+    Photo(Photo),
+    Skipped,
+    Failed(PathBuf, String),
+}
+
+fn scan_one(path: &Path, known: &HashSet<String>, blobs: &BlobStore) -> Scanned {
+    let file = context::file_name(path);
+    let bytes = match std::fs::metadata(path) {
+        Ok(m) if m.len() > MAX_PHOTO_BYTES => {
+            return Scanned::Failed(
+                path.into(),
+                format!(
+                    "{} bytes; photos over {MAX_PHOTO_BYTES} bytes are refused",
+                    m.len()
+                ),
+            );
+        }
+        _ => match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) => return Scanned::Failed(path.into(), e.to_string()),
+        },
+    };
+    let sha256 = sha256_hex(&bytes);
+    if known.contains(&sha256) {
+        return Scanned::Skipped;
+    }
+    let outcome = actas_scan::scan_bytes(&bytes);
+    // The original is durable before the record that names it commits.
+    if let Err(e) = blobs.put(&bytes) {
+        return Scanned::Failed(path.into(), e.to_string());
+    }
+    Scanned::Photo(Photo {
+        file,
+        sha256,
+        bytes: bytes.len() as u64,
+        scan: match outcome.status {
+            ScanStatus::Read { payload } => Ok(payload),
+            ScanStatus::Unreadable { reason } => Err(reason.to_string()),
+        },
+    })
+}
+
+fn add(total: &mut IngestSummary, s: IngestSummary) {
+    total.photos += s.photos;
+    total.seen += s.seen;
+    total.new_tables += s.new_tables;
+    total.consolidated += s.consolidated;
+    total.conflicts += s.conflicts;
+    total.conflicting_tables.extend(s.conflicting_tables);
+    total.unreadable += s.unreadable;
+    total.invalid += s.invalid;
+    total.records_appended += s.records_appended;
+}
+
+pub async fn run(data: &Path, args: Args) -> Result<ExitCode> {
+    if args.batch == 0 {
+        bail!("--batch must be at least 1");
+    }
+    let store = context::open(data).await?;
+    let files = collect(&args.paths)?;
+    let known: HashSet<String> = store
+        .images()
+        .await?
+        .into_iter()
+        .map(|i| i.sha256)
+        .collect();
+    let blobs = store
+        .blobs()
+        .cloned()
+        .unwrap_or_else(|| BlobStore::new(data.join("blobs")));
+    let threads = match args.threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
+    let bar = context::bar(files.len() as u64, "ingesting");
+    let started = Instant::now();
+    let files = Arc::new(files);
+    let (known, blobs) = (Arc::new(known), Arc::new(blobs));
+    let next = Arc::new(AtomicUsize::new(0));
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Scanned>(args.batch * 2);
+    let workers: Vec<_> = (0..threads)
+        .map(|_| {
+            let (tx, files, known, blobs, next) = (
+                tx.clone(),
+                files.clone(),
+                known.clone(),
+                blobs.clone(),
+                next.clone(),
+            );
+            std::thread::spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(path) = files.get(i) else { break };
+                    if tx.blocking_send(scan_one(path, &known, &blobs)).is_err() {
+                        break;
+                    }
+                }
+            })
+        })
+        .collect();
+    drop(tx);
+    let mut total = IngestSummary::default();
+    let mut skipped = 0u64;
+    let mut failed = Vec::new();
+    let mut pending = Vec::new();
+    let mut last_commit = Instant::now();
+    let outcome: Result<()> = async {
+        loop {
+            let item = tokio::time::timeout(Duration::from_millis(200), rx.recv()).await;
+            let done = matches!(item, Ok(None));
+            match item {
+                Ok(Some(Scanned::Photo(p))) => pending.push(p),
+                Ok(Some(Scanned::Skipped)) => skipped += 1,
+                Ok(Some(Scanned::Failed(path, why))) => {
+                    failed.push(format!("{}: {why}", path.display()))
+                }
+                Ok(None) | Err(_) => {}
+            }
+            bar.set_position(
+                total.photos + total.seen + skipped + failed.len() as u64 + pending.len() as u64,
+            );
+            let due = pending.len() >= args.batch
+                || (!pending.is_empty() && last_commit.elapsed() > Duration::from_secs(2));
+            if due || (done && !pending.is_empty()) {
+                add(
+                    &mut total,
+                    store.ingest(std::mem::take(&mut pending)).await?,
+                );
+                last_commit = Instant::now();
+            }
+            if done {
+                return Ok(());
+            }
+        }
+    }
+    .await;
+    // On an error the workers stop at their next send (the receiver is gone).
+    drop(rx);
+    for w in workers {
+        let _ = w.join();
+    }
+    bar.finish_and_clear();
+    outcome?;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "{} files in {:.1} s ({:.0}/s): {} new photos, {} already stored",
+        files.len(),
+        secs,
+        files.len() as f64 / secs.max(1e-9),
+        total.photos,
+        skipped + total.seen
+    );
+    println!(
+        "  {} new tables, {} consolidated (same numbers as a stored photo), {} conflicts, {} unreadable, {} invalid",
+        total.new_tables, total.consolidated, total.conflicts, total.unreadable, total.invalid
+    );
+    if !total.conflicting_tables.is_empty() {
+        println!(
+            "  conflicting tables (see `actas conflicts`): {}",
+            total.conflicting_tables.join(", ")
+        );
+    }
+    if total.unreadable + total.invalid > 0 {
+        println!("  photos waiting for review: `actas review list`");
+    }
+    for f in &failed {
+        eprintln!("could not ingest {f}");
+    }
+    store.close().await;
+    Ok(if failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+#[derive(clap::Subcommand)]
+pub enum Review {
+    /// List the photos waiting for a human: unreadable, or whose code is not a valid acta.
+    List {
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub async fn review(data: &Path, r: Review) -> Result<ExitCode> {
+    let Review::List { json } = r;
+    let store = context::open(data).await?;
+    let queue = store.review_queue().await?;
+    for item in &queue {
+        if json {
+            println!(
+                "{}",
+                serde_json::json!({"record": item.seq, "sha256": item.sha256, "status": item.status,
+                                   "table": item.table, "file": item.file})
+            );
+        } else {
+            println!(
+                "{} {:<10} {} {}",
+                item.seq,
+                item.status,
+                item.file,
+                item.table.as_deref().unwrap_or("")
+            );
+        }
+    }
+    if !json {
+        println!("{} photos waiting for review", queue.len());
+    }
+    store.close().await;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,308 @@
+//! `actas log ...`: the transparency log's key, checkpoints, export and proofs.
+
+use std::collections::BTreeSet;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use actas_core::{ActaId, CentreCode, TableId};
+use actas_ledger::{
+    LogSigner, LogVerifier, TILE_WIDTH, TilePath, entry_bundle, export_dir, generate_keys,
+    hash_to_base64, tiles_for_size,
+};
+use actas_store::{Store, StoredCheckpoint};
+use anyhow::{Context, Result, anyhow, bail};
+
+use crate::context;
+
+/// The signing key's file in the data directory (also with PostgreSQL: the key never goes
+/// into the database, which more people can read).
+pub const KEY_FILE: &str = "log.key";
+
+#[derive(clap::Subcommand)]
+pub enum Log {
+    /// Print the log's public verifier key: one line, `<name>+<hash>+<base64>`.
+    ///
+    /// This is what anyone needs to check the log's checkpoints (`actas verify DIR --key K`,
+    /// Go's sumdb/note, ...).
+    Key,
+    /// Print the current signed checkpoint (C2SP tlog-checkpoint as a signed note).
+    ///
+    /// Signs a new one first if records were added since the latest.
+    Checkpoint,
+    /// Write the whole log into DIR in the C2SP tlog-tiles layout.
+    ///
+    /// `checkpoint`, `tile/<L>/<N>[.p/<W>]` hash tiles and `tile/entries/<N>[.p/<W>]` entry
+    /// bundles: any static web server can serve DIR. Partial tiles that earlier checkpoints
+    /// refer to are kept, so clients holding an old checkpoint can still read their proofs.
+    /// Exporting again into the same DIR only writes what changed, checkpoint last, so readers
+    /// never see a half-written log.
+    Export { dir: PathBuf },
+    /// Inclusion proof (JSON) of a table's counted record in the current checkpoint.
+    ///
+    /// TABLE is a table id (010113042.01), an acta id (010113042.01.1.0001), or a centre code
+    /// followed by the table number (10113042 1).
+    Proof {
+        table: String,
+        /// Table number, when TABLE is a centre code.
+        mesa: Option<String>,
+    },
+}
+
+/// `actas log proof` output, fields in reading order: what is proven, then the proof.
+#[derive(serde::Serialize)]
+struct ProofJson<'a> {
+    table: String,
+    /// Log index of the record (its `seq`).
+    index: u64,
+    tree_size: u64,
+    root: String,
+    leaf_hash: String,
+    /// RFC 6962 audit path, base64.
+    proof: Vec<String>,
+    /// The signed checkpoint whose root the proof leads to.
+    checkpoint: &'a str,
+    /// The logged record itself; its leaf hash is SHA-256(0x00 || entry).
+    entry: &'a str,
+}
+
+pub fn key_path(data: &Path) -> PathBuf {
+    data.join(KEY_FILE)
+}
+
+/// The log signing key of a data directory, if it has one.
+pub fn load_signer(data: &Path) -> Result<Option<LogSigner>> {
+    let path = key_path(data);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    };
+    LogSigner::from_key(&text)
+        .map(Some)
+        .with_context(|| format!("{}: not a log signing key", path.display()))
+}
+
+fn require_signer(data: &Path) -> Result<LogSigner> {
+    load_signer(data)?.ok_or_else(|| {
+        anyhow!(
+            "{} has no log signing key ({}): run `actas init` to create it",
+            data.display(),
+            key_path(data).display()
+        )
+    })
+}
+
+/// Returns the data directory's signing key, creating it (readable by its owner only) if
+/// missing. `name` is the log's origin; an existing key with another name is an error, since
+/// renaming would start another log.
+pub fn ensure_key(data: &Path, name: &str, explicit: bool) -> Result<(LogSigner, bool)> {
+    if let Some(signer) = load_signer(data)? {
+        if explicit && signer.name() != name {
+            bail!(
+                "{} already holds the key of log {:?}; a log cannot be renamed (use a new data directory)",
+                key_path(data).display(),
+                signer.name()
+            );
+        }
+        return Ok((signer, false));
+    }
+    let (skey, _) = generate_keys(name).with_context(|| format!("log name {name:?}"))?;
+    let path = key_path(data);
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts
+        .open(&path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    f.write_all(format!("{skey}\n").as_bytes())
+        .and_then(|_| f.sync_all())
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok((LogSigner::from_key(&skey)?, true))
+}
+
+/// A verifier key given on the command line: the key itself or a file holding it.
+pub fn verifier_from_arg(arg: &str) -> Result<LogVerifier> {
+    let path = Path::new(arg);
+    let text = if !arg.contains('+') && path.exists() {
+        std::fs::read_to_string(path).with_context(|| format!("reading key file {arg}"))?
+    } else {
+        arg.to_string()
+    };
+    LogVerifier::new(text.trim()).with_context(|| {
+        format!(
+            "--key {arg:?}: expected a verifier key <name>+<hash>+<base64> or a file holding one"
+        )
+    })
+}
+
+/// Signs a checkpoint of every record if the key is at hand; otherwise the latest one.
+async fn current_checkpoint(data: &Path, store: &Store) -> Result<StoredCheckpoint> {
+    if store.log_verifier_key().is_some() {
+        return Ok(store.checkpoint().await?);
+    }
+    store.latest_checkpoint().await?.ok_or_else(|| {
+        anyhow!(
+            "the log has no signed checkpoint and {} has no signing key: run `actas init`",
+            data.display()
+        )
+    })
+}
+
+fn parse_table(table: &str, mesa: Option<&str>) -> Result<TableId> {
+    let parsed = match mesa {
+        Some(m) => table
+            .parse::<CentreCode>()
+            .map_err(anyhow::Error::from)
+            .and_then(|c| Ok(TableId::new(c, TableId::parse_mesa(m)?)?)),
+        None if table.matches('.').count() == 3 => {
+            table.parse::<ActaId>().map(|a| a.table).map_err(Into::into)
+        }
+        None => table.parse::<TableId>().map_err(Into::into),
+    };
+    parsed.with_context(|| {
+        format!(
+            "table {:?}: expected a table id (010113042.01), an acta id (010113042.01.1.0001) \
+             or a centre code and a table number (10113042 1)",
+            [Some(table), mesa]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ")
+        )
+    })
+}
+
+/// Writes the partial tiles that earlier checkpoints of the log refer to, as a log published
+/// at each checkpoint would still serve them: a client holding an old checkpoint reads its
+/// proofs from them (Go's `tlog.TileHashReader` does). Partial tiles whose full tile now exists
+/// are left out, since C2SP clients fall back to the full tile. Files already right are not
+/// rewritten; each is written under a temporary name and renamed.
+fn write_old_partial_tiles(dir: &Path, entries: &[Vec<u8>], old_sizes: &[u64]) -> Result<()> {
+    let now: BTreeSet<TilePath> = tiles_for_size(entries.len() as u64).into_iter().collect();
+    let wanted: BTreeSet<TilePath> = old_sizes
+        .iter()
+        .flat_map(|&s| tiles_for_size(s))
+        .filter(|t| usize::from(t.width()) < TILE_WIDTH && !now.contains(t))
+        .filter(|t| {
+            let full = match *t {
+                TilePath::Hash { level, index, .. } => TilePath::Hash {
+                    level,
+                    index,
+                    width: TILE_WIDTH as u16,
+                },
+                TilePath::Entries { index, .. } => TilePath::Entries {
+                    index,
+                    width: TILE_WIDTH as u16,
+                },
+            };
+            !now.contains(&full)
+        })
+        .collect();
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let log = actas_ledger::Log::from_entries(entries)?;
+    for tile in wanted {
+        let data = match tile {
+            TilePath::Hash {
+                level,
+                index,
+                width,
+            } => log.tile(level, index, width)?,
+            TilePath::Entries { index, width } => {
+                let start = index as usize * TILE_WIDTH;
+                entry_bundle(&entries[start..start + usize::from(width)])?
+            }
+        };
+        let path = dir.join(tile.to_string());
+        if std::fs::read(&path).is_ok_and(|old| old == data) {
+            continue;
+        }
+        let parent = path.parent().unwrap_or(dir);
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
+        let tmp = parent.join(format!(".tile.tmp.{}", std::process::id()));
+        std::fs::write(&tmp, &data)
+            .and_then(|_| std::fs::File::open(&tmp)?.sync_all())
+            .and_then(|_| std::fs::rename(&tmp, &path))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
+}
+
+pub async fn run(data: &Path, cmd: Log) -> Result<ExitCode> {
+    match cmd {
+        Log::Key => println!("{}", require_signer(data)?.verifier_key()),
+        Log::Checkpoint => {
+            let store = context::open(data).await?;
+            print!("{}", current_checkpoint(data, &store).await?.note);
+            store.close().await;
+        }
+        Log::Export { dir } => {
+            let store = context::open(data).await?;
+            let cp = current_checkpoint(data, &store).await?;
+            let entries: Vec<Vec<u8>> = store
+                .records(0, cp.size)
+                .await?
+                .into_iter()
+                .map(|r| r.bytes)
+                .collect();
+            let old_sizes: Vec<u64> = store
+                .checkpoints()
+                .await?
+                .iter()
+                .map(|c| c.size)
+                .filter(|&s| s < cp.size)
+                .collect();
+            store.close().await;
+            let spin = context::spinner("exporting");
+            if entries.len() as u64 != cp.size {
+                bail!(
+                    "the checkpoint covers {} records but the store holds {}: run `actas verify`",
+                    cp.size,
+                    entries.len()
+                );
+            }
+            write_old_partial_tiles(&dir, &entries, &old_sizes)
+                .with_context(|| format!("exporting the log to {}", dir.display()))?;
+            let stats = export_dir(&dir, &entries, &cp.note)
+                .with_context(|| format!("exporting the log to {}", dir.display()))?;
+            spin.finish_and_clear();
+            println!(
+                "{}: log of {} entries, root {} ({} files written, {} unchanged)",
+                dir.display(),
+                cp.size,
+                hash_to_base64(&cp.root),
+                stats.written,
+                stats.unchanged
+            );
+        }
+        Log::Proof { table, mesa } => {
+            let table = parse_table(&table, mesa.as_deref())?;
+            let store = context::open(data).await?;
+            let counted = store
+                .table_versions(table)
+                .await?
+                .into_iter()
+                .find(|v| v.counted)
+                .ok_or_else(|| anyhow!("table {table} has no counted result in this store"))?;
+            current_checkpoint(data, &store).await?;
+            let p = store.log_proof(counted.seq).await?;
+            store.close().await;
+            let json = ProofJson {
+                table: table.to_string(),
+                index: p.index,
+                tree_size: p.checkpoint.size,
+                root: hash_to_base64(&p.checkpoint.root),
+                leaf_hash: hash_to_base64(&p.leaf_hash),
+                proof: p.proof.iter().map(hash_to_base64).collect(),
+                checkpoint: &p.checkpoint.note,
+                entry: &String::from_utf8_lossy(&p.entry),
+            };
+            println!("{}", serde_json::to_string_pretty(&json)?);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

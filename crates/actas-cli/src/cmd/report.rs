@@ -1,0 +1,193 @@
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use actas_analysis::{Lang, Options};
+use anyhow::{Context, Result, bail};
+
+use crate::context;
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Html,
+    Json,
+}
+
+/// The analysis report of the counted tables.
+///
+/// Totals and coverage; what the missing tables could change (worst cases); projections with
+/// their missing-at-random assumption; every official bulletin (the election's and those added
+/// with `actas official add`) against the actas, with the round-decimal test; forensics (digit
+/// tests, integer percentages, fingerprints, Shpilkin) with their references and an honest
+/// reading. Methods: forensics.md in the project's shared docs.
+///
+/// The HTML is one self-contained page (charts inline, no script); the JSON names every figure
+/// by method and candidate id, so two runs can be diffed. The simulations are seeded: the same
+/// data, options and seed give the same report.
+#[derive(clap::Args)]
+pub struct Args {
+    /// html or json (default: json when --out ends in .json, html otherwise).
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Write here (atomically: readers never see a half-written file) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Language of the HTML report: es or en.
+    #[arg(long, default_value = "es")]
+    lang: Lang,
+    /// Smaller simulations (seconds instead of tens of seconds) for previews; the deterministic
+    /// figures are the same, the simulated ones less precise.
+    #[arg(long)]
+    quick: bool,
+    /// Seed of the simulations.
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+}
+
+pub async fn run(data: &Path, args: Args) -> Result<ExitCode> {
+    let format =
+        args.format
+            .unwrap_or_else(|| match args.out.as_deref().and_then(Path::extension) {
+                Some(e) if e.eq_ignore_ascii_case("json") => Format::Json,
+                _ => Format::Html,
+            });
+    if let Some(out) = &args.out {
+        check_destination(out)?;
+    }
+    let store = context::open(data).await?;
+    let election = store.election_with_bulletins().await?;
+    let results = store.current_results().await?;
+    store.close().await;
+    if results.is_empty() {
+        bail!(
+            "{} has no counted tables yet: import results first (`actas import csv FILE`)",
+            data.display()
+        );
+    }
+
+    let mut options = if args.quick {
+        Options::quick()
+    } else {
+        Options::default()
+    };
+    if let Some(seed) = args.seed {
+        options.seed = seed;
+    }
+    let spin = context::spinner(&format!(
+        "analysing {} tables (simulations included)",
+        results.len()
+    ));
+    let report = actas_analysis::report(&election, &results, &options);
+    spin.finish_and_clear();
+    let text = match format {
+        Format::Json => actas_analysis::to_json(&report) + "\n",
+        Format::Html => actas_analysis::to_html(&report, args.lang),
+    };
+
+    match &args.out {
+        Some(out) => {
+            write_atomic(out, text.as_bytes())?;
+            eprintln!("wrote {} ({} bytes)", out.display(), text.len());
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(text.as_bytes())
+                .and_then(|_| stdout.flush())
+                .context("writing the report to stdout")?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Fails before the (long) computation when the report could not be written anyway.
+fn check_destination(out: &Path) -> Result<()> {
+    if out.is_dir() {
+        bail!(
+            "--out {}: is a directory; give a file name, e.g. {}",
+            out.display(),
+            out.join("informe.html").display()
+        );
+    }
+    let dir = parent_dir(out);
+    if !dir.is_dir() {
+        bail!(
+            "--out {}: directory {} does not exist; create it first",
+            out.display(),
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// Writes `bytes` to a temporary file beside `path`, syncs it and renames it over `path`, so a
+/// reader (a web server publishing the report) sees the old file or the new one, never a part.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let name = path
+        .file_name()
+        .with_context(|| format!("{}: not a file name", path.display()))?;
+    let tmp = parent_dir(path).join(format!(
+        ".{}.tmp-{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let written = (|| -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("writing {}", path.display()));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atomic_writes_replace_the_file_and_leave_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("informe.html");
+        std::fs::write(&path, "old").unwrap();
+        write_atomic(&path, b"new").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["informe.html"]);
+    }
+
+    #[test]
+    fn a_failed_write_names_the_file_and_leaves_it_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("nope").join("informe.html");
+        let msg = format!("{:#}", write_atomic(&missing, b"x").unwrap_err());
+        assert!(msg.contains("informe.html"), "{msg}");
+        assert!(!missing.exists());
+    }
+
+    #[test]
+    fn destinations_are_checked_before_computing() {
+        let dir = tempfile::tempdir().unwrap();
+        let msg = check_destination(dir.path()).unwrap_err().to_string();
+        assert!(msg.contains("is a directory"), "{msg}");
+        let msg = check_destination(&dir.path().join("a").join("b.json"))
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("does not exist; create it first"), "{msg}");
+        check_destination(&dir.path().join("b.json")).unwrap();
+        check_destination(Path::new("b.json")).unwrap();
+    }
+}

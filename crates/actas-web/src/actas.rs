@@ -1,0 +1,182 @@
+//! One table's acta as published: its versions, which one counts, their proofs and photos.
+//! Shared by the acta page and `GET /api/v1/actas/{centre}/{table}`, so both say the same.
+
+use actas_analysis::Lang;
+use actas_core::{CentreCode, Level, Record, TableId};
+use actas_ledger::hash_to_base64;
+use serde::Serialize;
+use sha2::Digest;
+
+use crate::images::{ImageRef, images_of};
+use crate::snapshot::{Proof, ProofUnavailable, Snapshot, Status};
+use crate::state::AppState;
+use crate::text::tr;
+
+/// Why a `{centre}/{table}` pair is not a table id, in the reader's language.
+pub fn parse_table(centre: &str, mesa: &str, lang: Lang) -> Result<TableId, String> {
+    let centre: CentreCode = centre.parse().map_err(|_| {
+        format!(
+            "{} {centre:?}. {}",
+            tr(lang, "Código de centro no válido:", "Invalid centre code:"),
+            tr(
+                lang,
+                "Un centro de votación tiene 9 dígitos, por ejemplo 010113042.",
+                "A voting centre code has 9 digits, e.g. 010113042."
+            )
+        )
+    })?;
+    let mesa = TableId::parse_mesa(mesa).map_err(|_| {
+        format!(
+            "{} {mesa:?}. {}",
+            tr(lang, "Número de mesa no válido:", "Invalid table number:"),
+            tr(
+                lang,
+                "Una mesa se numera de 1 a 99, por ejemplo 1 o 01.",
+                "Tables are numbered 1 to 99, e.g. 1 or 01."
+            )
+        )
+    })?;
+    TableId::new(centre, mesa).map_err(|e| e.to_string())
+}
+
+/// The names of the places containing a table, coarse to fine.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlaceNames {
+    pub state: PlaceRef,
+    pub municipality: PlaceRef,
+    pub parish: PlaceRef,
+    pub centre: PlaceRef,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlaceRef {
+    pub code: String,
+    pub name: Option<String>,
+}
+
+pub fn place_names(snap: &Snapshot, centre: CentreCode) -> PlaceNames {
+    let r = |level: Level| PlaceRef {
+        code: centre.place_code(level),
+        name: snap.place_name(centre, level).map(str::to_string),
+    };
+    PlaceNames {
+        state: r(Level::State),
+        municipality: r(Level::Municipality),
+        parish: r(Level::Parish),
+        centre: r(Level::Centre),
+    }
+}
+
+/// One stored version of a table's result.
+#[derive(Debug, Clone)]
+pub struct Version {
+    pub seq: u64,
+    pub counted: bool,
+    /// The exact bytes in the log.
+    pub entry: std::sync::Arc<[u8]>,
+    pub record: Record,
+    pub proof: Result<Proof, ProofUnavailable>,
+}
+
+impl Version {
+    pub fn sha256(&self) -> String {
+        hex::encode(sha2::Sha256::digest(&self.entry))
+    }
+}
+
+pub struct Acta {
+    pub status: Status,
+    /// Oldest first.
+    pub versions: Vec<Version>,
+    pub images: Vec<ImageRef>,
+}
+
+impl Acta {
+    pub fn counted(&self) -> Option<&Version> {
+        self.versions.iter().find(|v| v.counted)
+    }
+}
+
+/// The acta of a table, or `None` when the table is unknown (no geography entry and no record).
+pub async fn load(
+    state: &AppState,
+    snap: &Snapshot,
+    table: TableId,
+) -> anyhow::Result<Option<Acta>> {
+    let seqs = snap.log.versions.get(&table).cloned().unwrap_or_default();
+    if seqs.is_empty() {
+        let known = snap
+            .centre_tables(&state.store, table.centre)
+            .await?
+            .iter()
+            .any(|t| t.0 == table);
+        if !known {
+            return Ok(None);
+        }
+    }
+    let counted = snap.counted_seq(table);
+    let versions = seqs
+        .into_iter()
+        .filter_map(|seq| {
+            Some(Version {
+                seq,
+                counted: Some(seq) == counted,
+                entry: snap.log.entries.get(seq as usize)?.clone(),
+                record: snap.log.record(seq)?,
+                proof: snap.proof(seq),
+            })
+        })
+        .collect();
+    Ok(Some(Acta {
+        status: snap.status(table),
+        versions,
+        images: images_of(&state.store, table).await?,
+    }))
+}
+
+/// `inclusion_proof` in the API.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProofJson {
+    pub log_index: u64,
+    pub tree_size: u64,
+    /// base64, as in the checkpoint.
+    pub root_hash: String,
+    pub leaf_hash: String,
+    pub hashes: Vec<String>,
+    /// The signed checkpoint (C2SP tlog-checkpoint note) the proof leads to.
+    pub checkpoint: String,
+}
+
+impl From<&Proof> for ProofJson {
+    fn from(p: &Proof) -> Self {
+        ProofJson {
+            log_index: p.index,
+            tree_size: p.checkpoint.size,
+            root_hash: hash_to_base64(&p.checkpoint.root),
+            leaf_hash: hash_to_base64(&p.leaf),
+            hashes: p.hashes.iter().map(hash_to_base64).collect(),
+            checkpoint: p.checkpoint.note.clone(),
+        }
+    }
+}
+
+/// Why there is no proof, in words.
+pub fn proof_unavailable(u: &ProofUnavailable, lang: Lang) -> String {
+    match u {
+        ProofUnavailable::NoCheckpoint => tr(
+            lang,
+            "El log aún no tiene un checkpoint firmado; la prueba aparecerá cuando el operador lo firme.",
+            "The log has no signed checkpoint yet; the proof will appear once the operator signs one.",
+        )
+        .into(),
+        ProofUnavailable::NotYetCovered { size } => format!(
+            "{} ({size}).",
+            tr(
+                lang,
+                "Este registro es más reciente que el último checkpoint firmado; la prueba aparecerá con el próximo",
+                "This record is newer than the latest signed checkpoint; the proof will appear with the next one"
+            )
+        ),
+        ProofUnavailable::Broken(why) => why.clone(),
+    }
+}

@@ -1,0 +1,388 @@
+//! Everything the pages and the API read, built from the store once per data version so that
+//! no request for results touches the database.
+//!
+//! A snapshot is immutable; the refresher builds the next one and swaps it in. Caches that
+//! depend on the data (rendered home page, bulk downloads, the analysis report) live inside
+//! the snapshot and so are dropped with it. (The analysis is cached apart: it costs seconds,
+//! so it is recomputed at most every few minutes however often the data changes.)
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::SystemTime;
+
+use actas_core::{
+    CentreCode, Election, Level, Record, RecordBody, ResultRow, Results, TableId, TableResult,
+};
+use actas_ledger::{Hash, Log};
+use actas_store::{Store, StoredCheckpoint};
+use tokio::sync::OnceCell;
+
+use crate::http::Cached;
+
+/// What identifies the data a snapshot was built from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DataVersion {
+    pub records: u64,
+    /// Size of the latest signed checkpoint.
+    pub checkpoint: Option<u64>,
+}
+
+/// The log as far as the store holds it: every record's bytes by seq and the Merkle tree over
+/// them, grown incrementally (records are append-only).
+#[derive(Clone, Default)]
+pub struct LogData {
+    pub entries: Vec<Arc<[u8]>>,
+    pub tree: Log,
+    /// Result records per table, oldest first (every stored version).
+    pub versions: HashMap<TableId, Vec<u64>>,
+}
+
+impl LogData {
+    /// Appends records `self.entries.len()..` read from the store.
+    async fn catch_up(&mut self, store: &Store, to: u64) -> anyhow::Result<()> {
+        const CHUNK: u64 = 20_000;
+        while (self.entries.len() as u64) < to {
+            let from = self.entries.len() as u64;
+            let batch = store.records(from, (from + CHUNK).min(to)).await?;
+            if batch.is_empty() {
+                anyhow::bail!("the store reports {to} records but record {from} cannot be read");
+            }
+            for r in batch {
+                if r.seq != self.entries.len() as u64 {
+                    anyhow::bail!(
+                        "record {} is missing from the store (next is {})",
+                        self.entries.len(),
+                        r.seq
+                    );
+                }
+                self.tree.append(&r.bytes)?;
+                if let Ok(Record {
+                    body: RecordBody::Result { result, .. },
+                    ..
+                }) = Record::from_bytes(&r.bytes)
+                {
+                    self.versions.entry(result.table).or_default().push(r.seq);
+                }
+                self.entries.push(r.bytes.into());
+            }
+        }
+        Ok(())
+    }
+
+    pub fn record(&self, seq: u64) -> Option<Record> {
+        Record::from_bytes(self.entries.get(seq as usize)?).ok()
+    }
+}
+
+/// The state of one table as published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// One version, counted.
+    Counted,
+    /// Several different versions; the first is counted, the others are kept and shown.
+    Conflict,
+    /// No acta received.
+    Missing,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Counted => "counted",
+            Status::Conflict => "conflict",
+            Status::Missing => "missing",
+        }
+    }
+}
+
+/// An inclusion proof of one record in the latest signed checkpoint.
+#[derive(Debug, Clone)]
+pub struct Proof {
+    pub index: u64,
+    pub leaf: Hash,
+    pub hashes: Vec<Hash>,
+    pub checkpoint: StoredCheckpoint,
+}
+
+/// Tables of each centre read so far, with their registered voters.
+type CentreTables = HashMap<CentreCode, Arc<Vec<(TableId, Option<u64>)>>>;
+
+pub struct Snapshot {
+    pub version: DataVersion,
+    pub built_at: SystemTime,
+    pub election: Arc<Election>,
+    /// Results of every place, per level (indexed by `Level as usize`), ordered by code.
+    pub levels: Vec<Results>,
+    /// Row of each place code (`""` is the nation) in `levels`.
+    pub index: HashMap<String, (Level, usize)>,
+    /// Candidate indices by national votes, most first.
+    pub leaders: Vec<usize>,
+    pub log: Arc<LogData>,
+    /// Counted result of each table (registered voters filled in from the geography).
+    pub current: HashMap<TableId, TableResult>,
+    /// Tables with several versions: every seq, the counted one first.
+    pub conflicts: HashMap<TableId, Vec<u64>>,
+    pub checkpoint: Option<StoredCheckpoint>,
+    /// Why proofs cannot be given, when the records do not hash to the signed root.
+    pub proof_problem: Option<String>,
+    /// Registry tables (sorted) and, aligned, their part of a voter look-up's JSON.
+    voter_tables: Vec<TableId>,
+    voter_members: Vec<Box<str>>,
+    /// Per-version caches.
+    pub home: [OnceLock<Cached>; 2],
+    pub bulk: BulkCache,
+    /// `GET /api/v1/results` bodies by (level, code): a centre-level list is megabytes.
+    pub results_json: Mutex<HashMap<(Level, String), Cached>>,
+    pub centre_tables: Mutex<CentreTables>,
+}
+
+#[derive(Default)]
+pub struct BulkCache {
+    pub csv: OnceCell<Cached>,
+    pub json: OnceCell<Cached>,
+    pub images: OnceCell<Cached>,
+}
+
+impl Snapshot {
+    /// Builds the next snapshot, reusing the log read so far.
+    pub async fn build(
+        store: &Store,
+        election: Arc<Election>,
+        previous: Option<&Snapshot>,
+    ) -> anyhow::Result<Snapshot> {
+        let records = store.record_count().await?;
+        let checkpoint = store.latest_checkpoint().await?;
+        let mut log = previous.map(|p| LogData::clone(&p.log)).unwrap_or_default();
+        if (log.entries.len() as u64) > records {
+            // The store shrank: it was replaced under us. Start again rather than serve a mix.
+            log = LogData::default();
+        }
+        log.catch_up(store, records).await?;
+
+        let mut levels = Vec::with_capacity(Level::ALL.len());
+        let mut index = HashMap::new();
+        for level in Level::ALL {
+            let r = store.results(level, None).await?;
+            for (i, row) in r.rows.iter().enumerate() {
+                index.insert(row.code.clone(), (level, i));
+            }
+            levels.push(r);
+        }
+        let national = levels[Level::National as usize]
+            .rows
+            .first()
+            .map(|r| r.votes.clone())
+            .unwrap_or_default();
+        let mut leaders: Vec<usize> = (0..election.candidates.len()).collect();
+        leaders.sort_by_key(|&i| std::cmp::Reverse(national.get(i).copied().unwrap_or(0)));
+
+        let current = store
+            .current_results()
+            .await?
+            .into_iter()
+            .map(|r| (r.table, r))
+            .collect();
+        let conflicts = store
+            .conflicts()
+            .await?
+            .into_iter()
+            .filter_map(|(t, seqs)| Some((t.parse().ok()?, seqs)))
+            .collect();
+
+        let proof_problem = checkpoint
+            .as_ref()
+            .and_then(|cp| match log.tree.root_at(cp.size) {
+                Ok(root) if root == cp.root => None,
+                Ok(_) => Some(format!(
+                    "the stored records do not hash to the root signed in checkpoint {}; \
+                     run `actas verify` on the data directory",
+                    cp.size
+                )),
+                Err(e) => Some(format!("checkpoint {} cannot be checked: {e}", cp.size)),
+            });
+        if let Some(p) = &proof_problem {
+            tracing::error!("{p}");
+        }
+
+        Ok(Snapshot {
+            version: DataVersion {
+                records,
+                checkpoint: checkpoint.as_ref().map(|c| c.size),
+            },
+            built_at: SystemTime::now(),
+            election,
+            levels,
+            index,
+            leaders,
+            log: Arc::new(log),
+            current,
+            conflicts,
+            checkpoint,
+            proof_problem,
+            voter_tables: Vec::new(),
+            voter_members: Vec::new(),
+            home: Default::default(),
+            bulk: Default::default(),
+            results_json: Mutex::new(HashMap::new()),
+            centre_tables: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Builds the voter look-up answers of every table of the registry (`tables`, sorted), so
+    /// that a look-up only adds the cédula.
+    pub fn prepare_voters(&mut self, tables: &[TableId]) {
+        self.voter_members = tables
+            .iter()
+            .map(|&t| crate::api::voter_members(self, t).into_boxed_str())
+            .collect();
+        self.voter_tables = tables.to_vec();
+    }
+
+    /// A table's part of a voter look-up (see [`Snapshot::prepare_voters`]).
+    pub fn voter_members(&self, table: TableId) -> std::borrow::Cow<'_, str> {
+        match self.voter_tables.binary_search(&table) {
+            Ok(i) => std::borrow::Cow::Borrowed(&self.voter_members[i]),
+            Err(_) => std::borrow::Cow::Owned(crate::api::voter_members(self, table)),
+        }
+    }
+
+    /// The results row of a place (`""` for the nation).
+    pub fn place(&self, code: &str) -> Option<(Level, &ResultRow)> {
+        let &(level, i) = self.index.get(code)?;
+        Some((level, &self.levels[level as usize].rows[i]))
+    }
+
+    pub fn national(&self) -> Option<&ResultRow> {
+        self.place("").map(|(_, r)| r)
+    }
+
+    /// Places of `level` whose code starts with `prefix`, in code order.
+    pub fn children(&self, level: Level, prefix: &str) -> &[ResultRow] {
+        let rows = &self.levels[level as usize].rows;
+        let start = rows.partition_point(|r| r.code.as_str() < prefix);
+        let end = start + rows[start..].partition_point(|r| r.code.starts_with(prefix));
+        &rows[start..end]
+    }
+
+    /// Results of `level` inside `within`, exactly as `actas results --format json` prints.
+    pub fn results_within(&self, level: Level, within: &str) -> Results {
+        let all = &self.levels[level as usize];
+        Results {
+            level,
+            candidates: all.candidates.clone(),
+            rows: self.children(level, within).to_vec(),
+        }
+    }
+
+    /// The name of the place at `level` that contains `centre`, if known.
+    pub fn place_name(&self, centre: CentreCode, level: Level) -> Option<&str> {
+        self.place(&centre.place_code(level))?.1.name.as_deref()
+    }
+
+    pub fn status(&self, table: TableId) -> Status {
+        if self.conflicts.contains_key(&table) {
+            Status::Conflict
+        } else if self.current.contains_key(&table) {
+            Status::Counted
+        } else {
+            Status::Missing
+        }
+    }
+
+    /// The seq of the counted version of a table: the first the store lists for a table in
+    /// conflict, else the table's only version.
+    pub fn counted_seq(&self, table: TableId) -> Option<u64> {
+        if !self.current.contains_key(&table) {
+            return None;
+        }
+        match self.conflicts.get(&table) {
+            Some(seqs) => seqs.first().copied(),
+            None => self.log.versions.get(&table)?.first().copied(),
+        }
+    }
+
+    /// Inclusion proof of record `seq` in the latest checkpoint, or why there is none.
+    pub fn proof(&self, seq: u64) -> Result<Proof, ProofUnavailable> {
+        let cp = self
+            .checkpoint
+            .as_ref()
+            .ok_or(ProofUnavailable::NoCheckpoint)?;
+        if let Some(p) = &self.proof_problem {
+            return Err(ProofUnavailable::Broken(p.clone()));
+        }
+        if seq >= cp.size {
+            return Err(ProofUnavailable::NotYetCovered { size: cp.size });
+        }
+        let leaf = self
+            .log
+            .tree
+            .leaf_hash(seq)
+            .ok_or(ProofUnavailable::NotYetCovered { size: cp.size })?;
+        let hashes = self
+            .log
+            .tree
+            .inclusion_proof(seq, cp.size)
+            .map_err(|e| ProofUnavailable::Broken(e.to_string()))?;
+        Ok(Proof {
+            index: seq,
+            leaf,
+            hashes,
+            checkpoint: cp.clone(),
+        })
+    }
+
+    /// Tables of a centre from the store (the geography's and those created by records),
+    /// cached for the life of this snapshot.
+    pub async fn centre_tables(
+        &self,
+        store: &Store,
+        centre: CentreCode,
+    ) -> anyhow::Result<Arc<Vec<(TableId, Option<u64>)>>> {
+        if let Some(t) = self.lock_centres().get(&centre) {
+            return Ok(t.clone());
+        }
+        let tables = Arc::new(store.tables_of_centre(centre).await?);
+        let mut cache = self.lock_centres();
+        // Bounded: a crawler walking every centre must not grow it without limit.
+        if cache.len() >= 50_000 {
+            cache.clear();
+        }
+        cache.insert(centre, tables.clone());
+        Ok(tables)
+    }
+
+    /// The results JSON of `level` inside `code`, as `actas results --format json` prints it.
+    pub fn results_json(&self, level: Level, code: &str) -> Cached {
+        let key = (level, code.to_string());
+        if let Some(c) = lock(&self.results_json).get(&key) {
+            return c.clone();
+        }
+        let c = Cached::new(
+            self.results_within(level, code).to_json() + "\n",
+            crate::http::JSON,
+        );
+        let mut cache = lock(&self.results_json);
+        if cache.len() >= 20_000 {
+            cache.clear();
+        }
+        cache.insert(key, c.clone());
+        c
+    }
+
+    fn lock_centres(&self) -> std::sync::MutexGuard<'_, CentreTables> {
+        lock(&self.centre_tables)
+    }
+}
+
+/// Locks a cache; a panic while it was held leaves only a cache behind, so keep using it.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Why a record has no inclusion proof to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProofUnavailable {
+    NoCheckpoint,
+    NotYetCovered { size: u64 },
+    Broken(String),
+}
