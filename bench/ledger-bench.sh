@@ -29,16 +29,18 @@ trap 'rm -rf "$WORK"' EXIT
 
 BASE=$(git rev-parse --short "$BASE")
 echo "building the baseline ($BASE, no log) and the current tree..." >&2
-# Kept under the target dir: a second run rebuilds nothing (git archive keeps commit times).
-BASESRC="$TARGET/ledger-bench-base/$BASE"
+# Kept under the target dir so that a second run rebuilds nothing (git archive keeps commit
+# times). The baseline has its own target dir: cargo names workspace crates' artifacts by
+# their path relative to the workspace, so the two trees would overwrite each other's.
+BASESRC="$TARGET/ledger-bench-base/src-$BASE"
 if [ ! -d "$BASESRC" ]; then
     mkdir -p "$BASESRC"
     git archive "$BASE" | tar -x -C "$BASESRC"
 fi
 grep -q 'mod log;' "$BASESRC/crates/actas-store/src/lib.rs" &&
     { echo "baseline $BASE already has the log; set BASE" >&2; exit 1; }
-(cd "$BASESRC" && CARGO_TARGET_DIR=$TARGET cargo build --release -q -p actas-cli)
-cp "$TARGET/release/actas" "$WORK/actas-base"
+(cd "$BASESRC" && CARGO_TARGET_DIR=$TARGET/ledger-bench-base/target cargo build --release -q -p actas-cli)
+cp "$TARGET/ledger-bench-base/target/release/actas" "$WORK/actas-base"
 CARGO_TARGET_DIR=$TARGET cargo build --release -q -p actas-cli
 cp "$TARGET/release/actas" "$WORK/actas-log"
 
