@@ -38,7 +38,10 @@ pub async fn run(data: &Path, args: Args) -> Result<ExitCode> {
     let election = ve2024::election();
     let synthetic = synthetic::generate(&election, args.seed, args.scale, args.coverage);
     std::fs::create_dir_all(data).with_context(|| format!("creating {}", data.display()))?;
-    let store = Store::init(&context::target(data, &Default::default()), &election).await?;
+    let mut store = Store::init(&context::target(data, &Default::default()), &election).await?;
+    // Like `actas init`: a signing key, so every import of the demo gets a signed checkpoint.
+    let (signer, _) = super::log::ensure_key(data, &format!("actas.local/{}", election.id), false)?;
+    store.set_log_signer(signer);
     println!(
         "demo: synthetic election with {} tables, {} results (seed {})",
         synthetic.tables.len(),
