@@ -93,10 +93,8 @@ fn write_config(data: &Path, config: &Config) -> Result<()> {
     if config.database_url.is_none() {
         return Ok(());
     }
-    let path = context::config_path(data);
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, serde_json::to_string_pretty(config)?)
-        .with_context(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, &path).with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
+    context::write_atomic(
+        &context::config_path(data),
+        serde_json::to_string_pretty(config)?.as_bytes(),
+    )
 }

@@ -86,7 +86,7 @@ pub async fn run(data: &Path, args: Args) -> Result<ExitCode> {
 
     match &args.out {
         Some(out) => {
-            write_atomic(out, text.as_bytes())?;
+            context::write_atomic(out, text.as_bytes())?;
             eprintln!("wrote {} ({} bytes)", out.display(), text.len());
         }
         None => {
@@ -109,44 +109,13 @@ fn check_destination(out: &Path) -> Result<()> {
             out.join("informe.html").display()
         );
     }
-    let dir = parent_dir(out);
+    let dir = context::parent_dir(out);
     if !dir.is_dir() {
         bail!(
             "--out {}: directory {} does not exist; create it first",
             out.display(),
             dir.display()
         );
-    }
-    Ok(())
-}
-
-fn parent_dir(path: &Path) -> &Path {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    }
-}
-
-/// Writes `bytes` to a temporary file beside `path`, syncs it and renames it over `path`, so a
-/// reader (a web server publishing the report) sees the old file or the new one, never a part.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let name = path
-        .file_name()
-        .with_context(|| format!("{}: not a file name", path.display()))?;
-    let tmp = parent_dir(path).join(format!(
-        ".{}.tmp-{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let written = (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e).with_context(|| format!("writing {}", path.display()));
     }
     Ok(())
 }
@@ -160,7 +129,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("informe.html");
         std::fs::write(&path, "old").unwrap();
-        write_atomic(&path, b"new").unwrap();
+        context::write_atomic(&path, b"new").unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
         let names: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
@@ -173,7 +142,7 @@ mod tests {
     fn a_failed_write_names_the_file_and_leaves_it_alone() {
         let dir = tempfile::tempdir().unwrap();
         let missing = dir.path().join("nope").join("informe.html");
-        let msg = format!("{:#}", write_atomic(&missing, b"x").unwrap_err());
+        let msg = format!("{:#}", context::write_atomic(&missing, b"x").unwrap_err());
         assert!(msg.contains("informe.html"), "{msg}");
         assert!(!missing.exists());
     }
