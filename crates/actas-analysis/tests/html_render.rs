@@ -4,10 +4,8 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::Command;
-
 use actas_analysis::{Lang, Options, report, to_html, to_json};
+use actas_testkit::chromium;
 
 #[test]
 fn v1_report_renders_in_both_languages() {
@@ -45,41 +43,23 @@ fn v1_report_renders_in_both_languages() {
     }
     std::fs::write(dir.join("report-v1.json"), to_json(&r)).unwrap();
 
-    let chromium = Path::new("/usr/bin/chromium");
-    if !chromium.exists() {
-        eprintln!("no /usr/bin/chromium: screenshot skipped");
+    // Optional here, even under CI: the screenshot is only there to be looked at.
+    if !chromium::installed() {
+        eprintln!("no {}: screenshot skipped", chromium::PATH);
         return;
     }
     let profile = dir.join("chromium-profile");
     let _ = std::fs::remove_dir_all(&profile);
     let png = dir.join("report-v1-es.png");
     let _ = std::fs::remove_file(&png);
-    let status = Command::new("timeout")
-        .arg("120")
-        .arg(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--hide-scrollbars",
-            "--window-size=1200,4000",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(format!("--screenshot={}", png.display()))
-        .arg(format!(
-            "file://{}",
-            dir.join("report-v1-es.html").display()
-        ))
-        .output()
-        .expect("run chromium");
-    assert!(
-        status.status.success(),
-        "chromium failed: {}",
-        String::from_utf8_lossy(&status.stderr)
+    chromium::run(
+        chromium::headless(120, &profile)
+            .arg("--window-size=1200,4000")
+            .arg(format!("--screenshot={}", png.display()))
+            .arg(format!(
+                "file://{}",
+                dir.join("report-v1-es.html").display()
+            )),
     );
     let size = std::fs::metadata(&png).map(|m| m.len()).unwrap_or(0);
     assert!(size > 20_000, "screenshot too small: {size} bytes");

@@ -42,9 +42,10 @@ fn fixture() -> Option<&'static Fixture> {
         let results = common::v1_results(&election);
         let opts = test_options();
         let report = report(&election, &results, &opts);
-        let reference: Value =
-            serde_json::from_str(&std::fs::read_to_string(common::reference_path()).unwrap())
-                .unwrap();
+        let reference: Value = serde_json::from_str(
+            &std::fs::read_to_string(actas_testkit::shared::forensics_reference()).unwrap(),
+        )
+        .unwrap();
         Some(Fixture {
             report,
             reference,

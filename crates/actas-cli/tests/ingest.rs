@@ -9,6 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use actas_scan::{Degradation, DegradationKind, render_acta};
+use actas_testkit::shared;
 use common::*;
 
 const EXAMPLE: &str = "240111017.01.1.0001!130,9,5,5,7,2,0,7,7,2,0,2,6,1,1,0,1,1,1,0,2,0,0,0,0,0,0,0,1,1,3,1,1,5,16,274,1,1!0!0";
@@ -19,7 +20,9 @@ fn national(data: &Path) -> serde_json::Value {
 
 #[test]
 fn real_photos_are_counted_to_their_ground_truth() {
-    let Some(actas) = shared("actas") else { return };
+    let Some(actas) = shared::present(shared::ve2024("actas")) else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     ok(&data, &["init"]);
@@ -144,7 +147,9 @@ fn duplicates_conflicts_and_invalid_codes() {
 
 #[test]
 fn photos_agree_with_a_csv_of_the_same_tables() {
-    let Some(actas) = shared("actas") else { return };
+    let Some(actas) = shared::present(shared::ve2024("actas")) else {
+        return;
+    };
     let Some(v1) = v1() else { return };
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");

@@ -272,7 +272,7 @@ fn init_names_the_log_and_commands_explain_a_missing_key() {
 
 #[test]
 fn with_postgresql_the_key_stays_in_the_data_directory() {
-    let Some(url) = postgres_url("log") else {
+    let Some(url) = actas_testkit::pg::database("log") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();

@@ -12,55 +12,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use actas_ledger::{DirSource, LogVerifier, hash_to_base64, verify_published};
 use common::*;
-
-/// Builds the ledger's Go checker into `out`, or says why it cannot.
-fn go_checker(out: &Path) -> Option<PathBuf> {
-    let gopath = std::env::var("ACTAS_GOPATH").unwrap_or_else(|_| "/usr/share/gocode".into());
-    let note_src = Path::new(&gopath).join("src/golang.org/x/mod/sumdb/note/note.go");
-    let why = match Command::new("go").arg("version").output() {
-        Ok(o) if o.status.success() && note_src.exists() => None,
-        Ok(o) if o.status.success() => Some(format!(
-            "{} is missing (Debian: golang-golang-x-mod-dev, or set ACTAS_GOPATH)",
-            note_src.display()
-        )),
-        _ => Some("`go` is not installed (Debian: golang-go)".to_string()),
-    };
-    if let Some(why) = why {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "Go interoperability test cannot run under CI: {why}"
-        );
-        eprintln!("SKIPPED go interoperability test: {why}");
-        return None;
-    }
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../actas-ledger/tests/go/main.go");
-    let bin = out.join("tlogcheck");
-    let o = Command::new("go")
-        .arg("build")
-        .arg("-o")
-        .arg(&bin)
-        .arg(&src)
-        .env("GO111MODULE", "off")
-        .env("GOPATH", &gopath)
-        .env("GOPROXY", "off")
-        .env("GOFLAGS", "")
-        .env("GOCACHE", std::env::temp_dir().join("actas-ledger-gocache"))
-        .output()
-        .expect("run go build");
-    // Go being present but the program not building is a real failure, never a skip.
-    assert!(
-        o.status.success(),
-        "go build {} failed:\n{}",
-        src.display(),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    Some(bin)
-}
 
 fn run_go(bin: &Path, args: &[&str]) -> std::process::Output {
     Command::new(bin)
@@ -73,7 +29,7 @@ fn run_go(bin: &Path, args: &[&str]) -> std::process::Output {
 fn go_sumdb_verifies_our_log_of_v1() {
     let Some(v1) = v1() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let Some(go) = go_checker(dir.path()) else {
+    let Some(go) = actas_testkit::go::tlogcheck(dir.path()) else {
         return;
     };
     let data = dir.path().join("data");

@@ -4,12 +4,8 @@
 
 mod report_support;
 
-use std::path::Path;
-use std::process::Command;
-
+use actas_testkit::chromium;
 use report_support::{actas, artefacts, fails, fresh_dir, ok, v1_data};
-
-const CHROMIUM: &str = "/usr/bin/chromium";
 
 #[test]
 fn html_report_renders_in_headless_chromium() {
@@ -37,40 +33,17 @@ fn html_report_renders_in_headless_chromium() {
     }
     assert!(!html.contains("NaN"));
 
-    if !Path::new(CHROMIUM).exists() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{CHROMIUM} is required when CI is set"
-        );
-        eprintln!("skipping the screenshot: no {CHROMIUM}");
+    if !chromium::available() {
         return;
     }
     let profile = fresh_dir("report-chromium-profile");
     let png = dir.join("report-v1-es.png");
     let _ = std::fs::remove_file(&png);
-    let out = Command::new("timeout")
-        .arg("120")
-        .arg(CHROMIUM)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--hide-scrollbars",
-            "--window-size=1200,5000",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(format!("--screenshot={}", png.display()))
-        .arg(format!("file://{}", html_path.display()))
-        .output()
-        .expect("run chromium");
-    assert!(
-        out.status.success(),
-        "chromium failed: {}",
-        String::from_utf8_lossy(&out.stderr)
+    chromium::run(
+        chromium::headless(120, &profile)
+            .arg("--window-size=1200,5000")
+            .arg(format!("--screenshot={}", png.display()))
+            .arg(format!("file://{}", html_path.display())),
     );
     let bytes = std::fs::read(&png).expect("chromium wrote no screenshot");
     assert_eq!(&bytes[1..4], b"PNG");

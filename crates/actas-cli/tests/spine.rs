@@ -315,7 +315,7 @@ fn a_layout_file_describes_a_new_format() {
 #[test]
 fn postgres_gives_the_same_results_as_sqlite_byte_for_byte() {
     let Some(v1) = v1() else { return };
-    let Some(url) = postgres_url("spine") else {
+    let Some(url) = actas_testkit::pg::database("spine") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();

@@ -2,102 +2,22 @@
 //! and `golang.org/x/mod/sumdb/tlog` (tests/go/main.go) check a log we exported, our
 //! checkpoints, tiles and proofs; and we open a note that Go signed.
 //!
-//! Needs `go` and the x/mod sources in GOPATH layout (Debian: golang-go and
-//! golang-golang-x-mod-dev, which installs them under /usr/share/gocode; another GOPATH can be
-//! given in ACTAS_GOPATH). Without them the test is skipped, except under CI (env `CI` set),
-//! where it fails.
+//! Needs `go` and the x/mod sources in GOPATH layout (see `actas_testkit::go`). Without them the
+//! test is skipped, except under CI (env `CI` set), where it fails.
+
+mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use actas_ledger::{
     Checkpoint, Hash, Log, LogSigner, LogVerifier, export_dir, generate_keys, hash_to_base64,
     open_checkpoint, verify_published,
 };
+use common::TempDir;
 
 const ORIGIN: &str = "actas.example/interop";
-
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let p = std::env::temp_dir().join(format!(
-            "actas-ledger-{name}-{}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos()
-        ));
-        fs::create_dir_all(&p).unwrap();
-        TempDir(p)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        // ACTAS_LEDGER_KEEP_TMP=1 keeps the exported log for running tests/go by hand.
-        if std::env::var_os("ACTAS_LEDGER_KEEP_TMP").is_some() {
-            eprintln!("kept {}", self.0.display());
-            return;
-        }
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
-/// Builds tests/go/main.go, or explains why it cannot (`Err`).
-fn build_go_checker(out: &Path) -> Result<PathBuf, String> {
-    let gopath = std::env::var("ACTAS_GOPATH").unwrap_or_else(|_| "/usr/share/gocode".into());
-    let note_src = Path::new(&gopath).join("src/golang.org/x/mod/sumdb/note/note.go");
-    match Command::new("go").arg("version").output() {
-        Ok(o) if o.status.success() => {}
-        _ => return Err("`go` is not installed (Debian: golang-go)".into()),
-    }
-    if !note_src.exists() {
-        return Err(format!(
-            "{} is missing (Debian: golang-golang-x-mod-dev, or set ACTAS_GOPATH)",
-            note_src.display()
-        ));
-    }
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/go/main.go");
-    let bin = out.join("tlogcheck");
-    // A build cache that outlives the temp dir, so reruns do not recompile.
-    let cache = std::env::temp_dir().join("actas-ledger-gocache");
-    let o = Command::new("go")
-        .arg("build")
-        .arg("-o")
-        .arg(&bin)
-        .arg(&src)
-        .env("GO111MODULE", "off")
-        .env("GOPATH", &gopath)
-        .env("GOPROXY", "off")
-        .env("GOFLAGS", "")
-        .env("GOCACHE", &cache)
-        .output()
-        .map_err(|e| format!("go build: {e}"))?;
-    // Go being present but the program not building is a real failure, never a skip.
-    assert!(
-        o.status.success(),
-        "go build {} failed:\n{}",
-        src.display(),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    Ok(bin)
-}
-
-fn go_checker(out: &Path) -> Option<PathBuf> {
-    match build_go_checker(out) {
-        Ok(bin) => Some(bin),
-        Err(why) if std::env::var_os("CI").is_some() => {
-            panic!("Go interoperability test cannot run under CI: {why}")
-        }
-        Err(why) => {
-            eprintln!("SKIPPED go interoperability test: {why}");
-            None
-        }
-    }
-}
 
 fn run(bin: &Path, args: &[&str]) -> String {
     let o = Command::new(bin).args(args).output().unwrap();
@@ -145,7 +65,7 @@ fn entries(n: usize) -> Vec<Vec<u8>> {
 #[test]
 fn go_sumdb_checks_our_log() {
     let work = TempDir::new("go-interop");
-    let Some(bin) = go_checker(&work.0) else {
+    let Some(bin) = actas_testkit::go::tlogcheck(&work.0) else {
         return;
     };
     let (skey, vkey) = generate_keys(ORIGIN).unwrap();
@@ -252,7 +172,7 @@ fn go_sumdb_checks_our_log() {
 #[test]
 fn we_open_notes_signed_by_go() {
     let work = TempDir::new("go-sign");
-    let Some(bin) = go_checker(&work.0) else {
+    let Some(bin) = actas_testkit::go::tlogcheck(&work.0) else {
         return;
     };
     let log = Log::from_entries(entries(300)).unwrap();

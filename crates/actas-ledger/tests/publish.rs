@@ -1,38 +1,17 @@
 //! Export to a directory, verification of what was exported, and detection of tampering.
 
+mod common;
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use actas_ledger::{
     Checkpoint, DirSource, Log, LogSigner, LogSource, LogVerifier, export_dir, generate_keys,
     verify_published,
 };
+use common::TempDir;
 
 const ORIGIN: &str = "actas.example/test-log";
-
-/// A fresh directory under the system temp dir, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let p = std::env::temp_dir().join(format!(
-            "actas-ledger-{name}-{}-{:?}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos()
-        ));
-        fs::create_dir_all(&p).unwrap();
-        TempDir(p)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
 
 fn entries(n: usize) -> Vec<Vec<u8>> {
     (0..n)

@@ -3,37 +3,13 @@
 
 #![allow(dead_code)]
 
-use std::path::PathBuf;
-
 use actas_core::{CentreCode, Election, TableId, TableResult};
+use actas_testkit::shared;
 
-/// The V1 CSV's location: `../shared/data/ve2024/` beside the project root.
-pub fn v1_path() -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/ve2024/resultados_2024_v1.csv"
-    ))
-}
-
-pub fn reference_path() -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/docs/forensics-reference-v1.json"
-    ))
-}
-
-/// Whether the shared data is there. Absent data skips a test locally but fails it in CI.
+/// Whether the V1 CSV and the forensic reference figures are in ../shared
+/// ([`actas_testkit::shared`]). Absent data skips a test locally but fails it in CI.
 pub fn shared_available() -> bool {
-    let ok = v1_path().exists() && reference_path().exists();
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "shared data missing at {} (required when CI is set)",
-            v1_path().display()
-        );
-        eprintln!("skipping: shared data not found at {}", v1_path().display());
-    }
-    ok
+    shared::all_present(&[shared::v1_csv(), shared::forensics_reference()])
 }
 
 /// A parsed CSV row with the columns the tests need besides the table result.
@@ -44,7 +20,7 @@ pub struct Row {
 
 /// Reads the V1 CSV into table results with votes in the election's candidate order.
 pub fn load_v1(election: &Election) -> Vec<Row> {
-    let text = std::fs::read_to_string(v1_path()).expect("read V1 CSV");
+    let text = std::fs::read_to_string(shared::v1_csv()).expect("read V1 CSV");
     let text = text.trim_start_matches('\u{feff}');
     let mut rd = csv::Reader::from_reader(text.as_bytes());
     let headers = rd.headers().expect("header").clone();

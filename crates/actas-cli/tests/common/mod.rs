@@ -1,30 +1,16 @@
-//! Shared test support: the real data in ../shared, a PostgreSQL database per test, and running
-//! the real `actas` binary.
+//! Shared test support: running the real `actas` binary, and independent sums of the V1 CSV. The
+//! helpers several crates' tests share (../shared, PostgreSQL, Go, Chromium) are in
+//! `actas-testkit`.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// `../shared/data/ve2024/<name>` from the repository root, or None when absent on a user's
-/// machine. Under CI its absence is a failure, never a skip.
-pub fn shared(name: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/ve2024")
-        .join(name);
-    if p.exists() {
-        return Some(p);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{} is missing: CI must have ../shared",
-        p.display()
-    );
-    eprintln!("skipping: {} not found", p.display());
-    None
-}
+use actas_testkit::shared;
 
+/// The V1 results CSV in ../shared, or None (skip) when absent; under CI its absence fails.
 pub fn v1() -> Option<PathBuf> {
-    shared("resultados_2024_v1.csv")
+    shared::present(shared::v1_csv())
 }
 
 pub fn actas(data: &Path, args: &[&str]) -> Output {
@@ -57,37 +43,6 @@ pub fn fails(data: &Path, args: &[&str]) -> String {
 
 pub fn json(data: &Path, args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&ok(data, args)).expect("JSON output")
-}
-
-/// A fresh PostgreSQL database for one test, dropped by nobody (names are unique per run, and
-/// CI machines are fresh). None when no server answers, unless CI is set.
-pub fn postgres_url(tag: &str) -> Option<String> {
-    let base = std::env::var("ACTAS_TEST_PG")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_string());
-    let name = format!(
-        "actas_{tag}_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-            % 1_000_000_000
-    );
-    let status = Command::new("psql")
-        .arg(format!("{base}/postgres"))
-        .args(["-q", "-c", &format!("CREATE DATABASE {name}")])
-        .output();
-    match status {
-        Ok(o) if o.status.success() => Some(format!("{base}/{name}")),
-        other => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "PostgreSQL at {base} is required under CI: {other:?}"
-            );
-            eprintln!("skipping: no PostgreSQL at {base}");
-            None
-        }
-    }
 }
 
 /// Totals of the V1 CSV computed independently of the product: a plain split on commas.

@@ -8,39 +8,17 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
+use actas_testkit::shared;
 use serde_json::Value;
 
-pub fn v1_csv() -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/ve2024/resultados_2024_v1.csv"
-    ))
-}
-
-pub fn reference_path() -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/docs/forensics-reference-v1.json"
-    ))
-}
-
-/// Whether the shared data is there. Absent data skips a test locally but fails it in CI.
+/// Whether the V1 CSV and the forensic reference figures are in ../shared. Absent data skips a
+/// test locally but fails it in CI.
 pub fn shared_available() -> bool {
-    let ok = v1_csv().exists() && reference_path().exists();
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "shared data missing at {} or {} (required when CI is set)",
-            v1_csv().display(),
-            reference_path().display()
-        );
-        eprintln!("skipping: shared data not found at {}", v1_csv().display());
-    }
-    ok
+    shared::all_present(&[shared::v1_csv(), shared::forensics_reference()])
 }
 
 pub fn reference() -> Value {
-    serde_json::from_str(&std::fs::read_to_string(reference_path()).unwrap()).unwrap()
+    serde_json::from_str(&std::fs::read_to_string(shared::forensics_reference()).unwrap()).unwrap()
 }
 
 /// Where tests leave files worth looking at (reports, screenshots): kept after the run.
@@ -111,7 +89,10 @@ pub fn v1_data() -> Option<&'static Path> {
         // One directory per test binary (the crate name), as binaries may run concurrently.
         let name = format!("{}-v1", module_path!().split("::").next().unwrap());
         let dir = initialised(&name);
-        let out = ok(actas(&dir, &["import", "csv", v1_csv().to_str().unwrap()]));
+        let out = ok(actas(
+            &dir,
+            &["import", "csv", shared::v1_csv().to_str().unwrap()],
+        ));
         assert!(out.contains("24532 new tables"), "{out}");
         Some(dir)
     })

@@ -3,25 +3,13 @@
 
 use std::path::PathBuf;
 
-/// `shared/data/ve2024/actas` next to the repository, if present. When it is
-/// absent the calling test is skipped, except under CI (`CI` set), where it
-/// fails.
+/// `shared/data/ve2024/actas` next to the repository, if its expected.tsv is there. When it is
+/// absent the calling test is skipped, except under CI (`CI` set), where it fails
+/// ([`actas_testkit::shared`]).
 pub fn actas_dir() -> Option<PathBuf> {
-    let dir = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/ve2024/actas"
-    ));
-    if dir.join("expected.tsv").is_file() {
-        return Some(dir);
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!(
-            "real acta images missing at {} (required when CI is set)",
-            dir.display()
-        );
-    }
-    eprintln!("skipping: {} not found", dir.display());
-    None
+    let dir = actas_testkit::shared::ve2024("actas");
+    actas_testkit::shared::present(dir.join("expected.tsv"))?;
+    Some(dir)
 }
 
 /// One row of expected.tsv.

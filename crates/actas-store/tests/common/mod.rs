@@ -4,38 +4,8 @@
 use actas_core::{Source, TableResult, ve2024};
 use actas_store::{Incoming, Store, Target};
 
-/// A fresh PostgreSQL database (127.0.0.1:5432 unless ACTAS_TEST_PG says otherwise). None
-/// when no server answers, unless CI is set: there its absence is a failure.
-pub fn postgres_target() -> Option<Target> {
-    let base = std::env::var("ACTAS_TEST_PG")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_string());
-    let name = format!(
-        "actas_store_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-            % 1_000_000_000
-    );
-    let created = std::process::Command::new("psql")
-        .arg(format!("{base}/postgres"))
-        .args(["-q", "-c", &format!("CREATE DATABASE {name}")])
-        .output();
-    match created {
-        Ok(o) if o.status.success() => Some(Target::Postgres(format!("{base}/{name}"))),
-        other => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "PostgreSQL at {base} is required under CI: {other:?}"
-            );
-            eprintln!("skipping PostgreSQL: {other:?}");
-            None
-        }
-    }
-}
-
-/// Runs `f` on a fresh SQLite store and on a fresh PostgreSQL store.
+/// Runs `f` on a fresh SQLite store and on a fresh PostgreSQL store ([`actas_testkit::pg`]:
+/// skipped when no server answers, unless CI is set).
 pub async fn on_both<F, Fut>(f: F)
 where
     F: Fn(Store) -> Fut,
@@ -44,7 +14,7 @@ where
     let dir = tempfile::tempdir().unwrap();
     let lite = Target::Sqlite(dir.path().join("actas.db"));
     f(Store::init(&lite, &ve2024::election()).await.unwrap()).await;
-    if let Some(pg) = postgres_target() {
+    if let Some(pg) = actas_testkit::pg::database("store").map(Target::Postgres) {
         f(Store::init(&pg, &ve2024::election()).await.unwrap()).await;
     }
 }

@@ -457,24 +457,7 @@ fn new_records_are_served_after_the_next_refresh() {
             .unwrap();
         let mut r = store.current_results().await.unwrap()[0].clone();
         r.table = t;
-        store
-            .import(
-                vec![actas_store::Incoming {
-                    result: r,
-                    source: actas_core::Source {
-                        kind: "manual".into(),
-                        file: None,
-                        line: None,
-                        sha256: None,
-                    },
-                    problems: vec![],
-                }],
-                vec![],
-                vec![],
-                true,
-            )
-            .await
-            .unwrap();
+        common::import_manual(&store, r).await;
         store.close().await;
     });
     let deadline = Instant::now() + Duration::from_secs(20);

@@ -4,61 +4,29 @@
 //! `target/tmp/web-screenshots/`.
 
 use std::path::PathBuf;
-use std::process::Command;
 use std::sync::Mutex;
 
-use crate::common::{Fixture, fixture, get, spanish_int};
+use actas_testkit::chromium;
 
-const CHROMIUM: &str = "/usr/bin/chromium";
+use crate::common::{Fixture, fixture, get, spanish_int};
 
 /// Chromium uses a lot of both cores: one instance at a time.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
-fn chromium_available() -> bool {
-    let ok = std::path::Path::new(CHROMIUM).exists();
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "{CHROMIUM} is required under CI (apt-get install chromium)"
-        );
-        eprintln!("skipping: {CHROMIUM} not installed (apt-get install chromium)");
-    }
-    ok
-}
-
-fn chromium(args: &[String], lang: &str) -> Vec<u8> {
+fn run_chromium(args: &[String], lang: &str) -> Vec<u8> {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let profile = tempfile::tempdir().unwrap();
-    let out = Command::new("timeout")
-        .arg("90")
-        .arg(CHROMIUM)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--hide-scrollbars",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(format!("--accept-lang={lang}"))
-        .args(args)
-        .output()
-        .expect("chromium runs");
-    assert!(
-        out.status.success(),
-        "chromium failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
+    chromium::run(
+        chromium::headless(90, profile.path())
+            .arg(format!("--accept-lang={lang}"))
+            .args(args),
+    )
 }
 
 /// The DOM after the page loaded, as the browser built it.
 fn dom(f: &Fixture, path: &str, lang: &str) -> String {
     let url = format!("http://{}{path}", f.addr);
-    String::from_utf8(chromium(&["--dump-dom".into(), url], lang)).unwrap()
+    String::from_utf8(run_chromium(&["--dump-dom".into(), url], lang)).unwrap()
 }
 
 fn screenshots_dir() -> PathBuf {
@@ -74,7 +42,7 @@ fn screenshot(f: &Fixture, path: &str, lang: &str, name: &str) -> PathBuf {
     let _ = std::fs::remove_file(&file);
     let len = get(f.addr, path).body.len();
     let height = (900 + len / 6).min(6000);
-    chromium(
+    run_chromium(
         &[
             format!("--window-size=412,{height}"),
             format!("--screenshot={}", file.display()),
@@ -99,7 +67,7 @@ fn link(dom: &str, prefix: &str) -> Option<String> {
 #[test]
 fn browser_search_by_cedula_reaches_the_acta_and_its_numbers() {
     let Some(f) = fixture() else { return };
-    if !chromium_available() {
+    if !chromium::available() {
         return;
     }
     let home = dom(f, "/", "es-VE,es");
@@ -145,7 +113,7 @@ fn browser_search_by_cedula_reaches_the_acta_and_its_numbers() {
 #[test]
 fn browser_browse_from_home_to_a_table() {
     let Some(f) = fixture() else { return };
-    if !chromium_available() {
+    if !chromium::available() {
         return;
     }
     let code = f.counted_table.centre.to_string();
@@ -181,7 +149,7 @@ fn browser_browse_from_home_to_a_table() {
 #[test]
 fn browser_table_without_acta_says_no_acta_yet() {
     let Some(f) = fixture() else { return };
-    if !chromium_available() {
+    if !chromium::available() {
         return;
     }
     let path = format!("/buscar?cedula={}", f.missing_cedula);
@@ -202,7 +170,7 @@ fn browser_table_without_acta_says_no_acta_yet() {
 #[test]
 fn browser_switches_language_and_keeps_it() {
     let Some(f) = fixture() else { return };
-    if !chromium_available() {
+    if !chromium::available() {
         return;
     }
     let es = dom(f, "/", "es");

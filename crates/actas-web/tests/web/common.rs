@@ -9,33 +9,17 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use actas_core::{Election, Source, TableId, ve2024};
+use actas_core::{Election, Source, TableId, TableResult, ve2024};
 use actas_ledger::{LogSigner, generate_keys};
 use actas_registry::Registry;
 use actas_store::{Incoming, Store, Target};
+use actas_testkit::shared;
 use actas_web::Config;
 
-pub fn shared(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/ve2024")
-        .join(name)
-}
-
-/// Whether the shared V1 data is here; under CI its absence is a failure.
+/// Whether the V1 results and the real geography are in ../shared
+/// ([`actas_testkit::shared`]); under CI their absence is a failure.
 pub fn shared_available() -> bool {
-    let ok = shared("resultados_2024_v1.csv").exists() && shared("geo/mesa.csv").exists();
-    if !ok {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "shared data missing at {} (required when CI is set)",
-            shared("").display()
-        );
-        eprintln!(
-            "skipping: shared data not found at {}",
-            shared("").display()
-        );
-    }
-    ok
+    shared::all_present(&[shared::v1_csv(), shared::ve2024("geo/mesa.csv")])
 }
 
 pub struct Fixture {
@@ -86,14 +70,14 @@ pub fn runtime() -> &'static tokio::runtime::Runtime {
 pub async fn load_v1(store: &Store) {
     let mut contents = Vec::new();
     for name in actas_import::geo::SITE_FILES {
-        contents.push(std::fs::read(shared("geo").join(name)).unwrap());
+        contents.push(std::fs::read(shared::ve2024("geo").join(name)).unwrap());
     }
     let files: [(&str, &[u8]); 5] =
         std::array::from_fn(|i| (actas_import::geo::SITE_FILES[i], contents[i].as_slice()));
     let g = actas_import::geo::parse_site_geography(&files).unwrap();
     store.import_geography(g.places, g.tables).await.unwrap();
 
-    let bytes = std::fs::read(shared("resultados_2024_v1.csv")).unwrap();
+    let bytes = std::fs::read(shared::v1_csv()).unwrap();
     let parsed = actas_import::parse_results(
         "resultados_2024_v1.csv",
         &bytes,
@@ -130,22 +114,23 @@ pub async fn add_conflict(store: &Store, table: TableId) {
     r.votes[0] += 7;
     r.valid += 7;
     r.cards = None;
+    import_manual(store, r).await;
+}
+
+/// Imports one result as a manual entry (no file, no line).
+pub async fn import_manual(store: &Store, result: TableResult) {
+    let incoming = Incoming {
+        result,
+        source: Source {
+            kind: "manual".into(),
+            file: None,
+            line: None,
+            sha256: None,
+        },
+        problems: vec![],
+    };
     store
-        .import(
-            vec![Incoming {
-                result: r,
-                source: Source {
-                    kind: "manual".into(),
-                    file: None,
-                    line: None,
-                    sha256: None,
-                },
-                problems: vec![],
-            }],
-            vec![],
-            vec![],
-            true,
-        )
+        .import(vec![incoming], vec![], vec![], true)
         .await
         .unwrap();
 }
