@@ -32,7 +32,7 @@ pub use image::{ImageError, LumaImage, decode_luma};
 pub use render::{Degradation, DegradationKind, render_acta};
 pub use scan::{
     LumaScan, MAX_FILE_BYTES, NORM_WIDTH, ScanOptions, ScanOutcome, ScanStatus, Unreadable,
-    pass_names, scan_bytes, scan_file, scan_luma, scan_luma_with, sha256_hex,
+    pass_names, scan_bytes, scan_file, scan_hashed_bytes, scan_luma, scan_luma_with, sha256_hex,
 };
 
 /// Scan many files on `threads` worker threads (0 = one per core). Results

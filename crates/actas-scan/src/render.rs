@@ -694,10 +694,12 @@ pub fn degrade(img: &LumaImage, d: &Degradation, seed: u64) -> LumaImage {
         }
     }
     if d.noise_sigma > 0.0 {
+        // Draws from a table of 4,096 normal deviates: a Box-Muller per pixel of a 4-megapixel
+        // roll was most of the time spent rendering noisy corpora.
+        let deviates: Vec<f32> = (0..4096).map(|_| rng.normal() * d.noise_sigma).collect();
         for p in &mut out.data {
-            *p = (*p as f32 + rng.normal() * d.noise_sigma)
-                .round()
-                .clamp(0.0, 255.0) as u8;
+            let e = deviates[(rng.next_u64() >> 52) as usize];
+            *p = (*p as f32 + e).round().clamp(0.0, 255.0) as u8;
         }
     }
     out

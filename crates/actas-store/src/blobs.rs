@@ -43,7 +43,13 @@ impl BlobStore {
     /// Stores the bytes durably and returns their SHA-256. Storing the same bytes again is a
     /// no-op.
     pub fn put(&self, bytes: &[u8]) -> Result<String, StoreError> {
-        let sha = sha256_hex(bytes);
+        self.put_hashed(sha256_hex(bytes), bytes)
+    }
+
+    /// [`BlobStore::put`] for a caller that already hashed `bytes`: `sha` must be their
+    /// SHA-256 (`actas verify` checks every stored file against its name).
+    pub fn put_hashed(&self, sha: String, bytes: &[u8]) -> Result<String, StoreError> {
+        debug_assert_eq!(sha, sha256_hex(bytes));
         let path = self.path(&sha).expect("a computed hash is valid");
         if path.metadata().is_ok_and(|m| m.len() == bytes.len() as u64) {
             return Ok(sha);

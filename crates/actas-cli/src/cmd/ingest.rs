@@ -97,9 +97,9 @@ fn scan_one(path: &Path, known: &HashSet<String>, blobs: &BlobStore) -> Scanned 
     if known.contains(&sha256) {
         return Scanned::Skipped;
     }
-    let outcome = actas_scan::scan_bytes(&bytes);
+    let outcome = actas_scan::scan_hashed_bytes(&bytes, sha256.clone());
     // The original is durable before the record that names it commits.
-    if let Err(e) = blobs.put(&bytes) {
+    if let Err(e) = blobs.put_hashed(sha256.clone(), &bytes) {
         return Scanned::Failed(path.into(), e.to_string());
     }
     Scanned::Photo(Photo {
