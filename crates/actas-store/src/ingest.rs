@@ -224,23 +224,3 @@ pub async fn images(db: &Db, review_only: bool) -> Result<Vec<StoredImage>, Stor
         })
         .collect())
 }
-
-/// Photos of a table (readable or not), oldest first: sha256 and status.
-pub async fn images_of_table(db: &Db, table: TableId) -> Result<Vec<(String, String)>, StoreError> {
-    let rows = db
-        .fetch(
-            "SELECT sha256, status FROM images WHERE table_code = $1 ORDER BY seq",
-            vec![Val::from(table.to_string())],
-            &[Kind::T, Kind::T],
-        )
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            (
-                r[0].text().unwrap_or_default().to_string(),
-                r[1].text().unwrap_or_default().to_string(),
-            )
-        })
-        .collect())
-}

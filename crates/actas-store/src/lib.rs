@@ -354,14 +354,6 @@ impl Store {
         self.blobs.as_ref()
     }
 
-    /// Photos of a table, oldest first: (sha256, status).
-    pub async fn images_of_table(
-        &self,
-        table: actas_core::TableId,
-    ) -> Result<Vec<(String, String)>, StoreError> {
-        ingest::images_of_table(&self.db, table).await
-    }
-
     /// Direct access for tests and tools that must reach under the API (e.g. tamper tests).
     pub fn db(&self) -> &Db {
         &self.db

@@ -7,7 +7,7 @@ use actas_ledger::hash_to_base64;
 use serde::Serialize;
 use sha2::Digest;
 
-use crate::images::{ImageRef, images_of};
+use crate::images::ImageRef;
 use crate::snapshot::{Proof, ProofUnavailable, Snapshot, Status};
 use crate::state::AppState;
 use crate::text::tr;
@@ -130,7 +130,7 @@ pub async fn load(
     Ok(Some(Acta {
         status: snap.status(table),
         versions,
-        images: images_of(&state.store, table).await?,
+        images: snap.images.get(&table).cloned().unwrap_or_default(),
     }))
 }
 

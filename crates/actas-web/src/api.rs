@@ -301,7 +301,8 @@ pub async fn image(
         Ok(t) => t,
         Err(msg) => return json_error(StatusCode::BAD_REQUEST, msg),
     };
-    match images::image_bytes(&state.store, table).await {
+    let snap = state.snapshot();
+    match images::image_bytes(&state.store, &snap, table) {
         Ok(Some((content_type, bytes))) => {
             let mut r = http::reply(
                 &headers,
@@ -316,7 +317,6 @@ pub async fn image(
             r
         }
         Ok(None) => {
-            let snap = state.snapshot();
             let status = snap.status(table);
             let msg = if status == Status::Missing {
                 format!("no acta and no photo of table {table} has been received yet")

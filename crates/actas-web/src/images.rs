@@ -2,8 +2,12 @@
 //! directory's blob store, listed by the store's `images` view. A table's readable photos come
 //! first; a table with none says so on its page and its image endpoint answers 404.
 
+use std::collections::HashMap;
+
 use actas_core::TableId;
-use actas_store::Store;
+use actas_store::{Store, StoredImage};
+
+use crate::snapshot::Snapshot;
 
 /// A stored photo of an acta.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -27,29 +31,43 @@ fn url(table: TableId) -> String {
     format!("/api/v1/actas/{}/{}/image", table.centre, table.mesa)
 }
 
-/// The photos of a table, readable ones first (the one shown on the acta page).
-pub async fn images_of(store: &Store, table: TableId) -> anyhow::Result<Vec<ImageRef>> {
-    let mut list = store.images_of_table(table).await?;
-    list.sort_by_key(|(_, status)| status != "read");
-    Ok(list
+/// The photos of every table, readable ones first (the one shown on the acta page), otherwise
+/// oldest first. Built once per snapshot from the store's `images` view (oldest first), so an
+/// acta page costs no query.
+pub fn by_table(stored: Vec<StoredImage>) -> HashMap<TableId, Vec<ImageRef>> {
+    let mut tables: HashMap<TableId, Vec<(bool, ImageRef)>> = HashMap::new();
+    for image in stored {
+        let Some(table) = image.table.as_deref().and_then(|t| t.parse().ok()) else {
+            continue;
+        };
+        tables.entry(table).or_default().push((
+            image.status != "read",
+            ImageRef {
+                sha256: image.sha256,
+                url: url(table),
+                content_type: "image/jpeg".into(),
+            },
+        ));
+    }
+    tables
         .into_iter()
-        .map(|(sha256, _)| ImageRef {
-            sha256,
-            url: url(table),
-            content_type: "image/jpeg".into(),
+        .map(|(table, mut list)| {
+            list.sort_by_key(|(unread, _)| *unread);
+            (table, list.into_iter().map(|(_, image)| image).collect())
         })
-        .collect())
+        .collect()
 }
 
 /// The bytes and content type of a table's photo (the first readable one).
-pub async fn image_bytes(
+pub fn image_bytes(
     store: &Store,
+    snap: &Snapshot,
     table: TableId,
 ) -> anyhow::Result<Option<(String, Vec<u8>)>> {
     let Some(blobs) = store.blobs() else {
         return Ok(None);
     };
-    let Some(first) = images_of(store, table).await?.into_iter().next() else {
+    let Some(first) = snap.images.get(&table).and_then(|list| list.first()) else {
         return Ok(None);
     };
     Ok(blobs

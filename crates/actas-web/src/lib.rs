@@ -240,9 +240,13 @@ pub fn run(config: Config, verifier_key: Option<String>) -> Result<()> {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .or_else(|_| tracing_subscriber::EnvFilter::try_new(&config.log))
         .with_context(|| format!("log filter {:?}: expected e.g. info or warn", config.log))?;
+    // One line per request: written synchronously to stderr, the log's write(2) and its lock
+    // were in every request's latency. A background thread writes instead; the guard flushes
+    // what is queued when the server stops. Under overload, lines are dropped, not requests.
+    let (writer, _flush_on_exit) = tracing_appender::non_blocking(std::io::stderr());
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(writer)
         .try_init();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

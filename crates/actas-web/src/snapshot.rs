@@ -123,6 +123,8 @@ pub struct Snapshot {
     /// Tables with several versions: every seq, the counted one first.
     pub conflicts: HashMap<TableId, Vec<u64>>,
     pub checkpoint: Option<StoredCheckpoint>,
+    /// Photos of each table, readable ones first.
+    pub images: HashMap<TableId, Vec<crate::images::ImageRef>>,
     /// Why proofs cannot be given, when the records do not hash to the signed root.
     pub proof_problem: Option<String>,
     /// Registry tables (sorted) and, aligned, their part of a voter look-up's JSON.
@@ -189,6 +191,8 @@ impl Snapshot {
             .filter_map(|(t, seqs)| Some((t.parse().ok()?, seqs)))
             .collect();
 
+        let images = crate::images::by_table(store.images().await?);
+
         let proof_problem = checkpoint
             .as_ref()
             .and_then(|cp| match log.tree.root_at(cp.size) {
@@ -218,6 +222,7 @@ impl Snapshot {
             current,
             conflicts,
             checkpoint,
+            images,
             proof_problem,
             voter_tables: Vec::new(),
             voter_members: Vec::new(),

@@ -522,3 +522,76 @@ fn graceful_shutdown_finishes_and_frees_the_port() {
     rt.block_on(running.stop(Duration::from_secs(5))).unwrap();
     assert!(std::net::TcpStream::connect(addr).is_err());
 }
+
+/// A photo that `actas ingest` stored is listed on its acta (page and API) and served byte for
+/// byte, from the snapshot the server keeps, in a copy of the fixture's store.
+#[test]
+fn a_stored_photo_is_shown_and_served_byte_for_byte() {
+    let Some(f) = fixture() else { return };
+    let Some(actas) = actas_testkit::shared::present(actas_testkit::shared::ve2024("actas")) else {
+        return;
+    };
+    // A real acta of the fixture's counted table is not among the shared photos; any readable
+    // one will do: its payload names its own table.
+    let expected = std::fs::read_to_string(actas.join("expected.tsv")).unwrap();
+    let row: Vec<&str> = expected
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').collect::<Vec<_>>())
+        .find(|c| c[2] == "readable" && !c[3].is_empty())
+        .expect("a readable acta with its payload in expected.tsv");
+    let (file, payload) = (row[0], row[3]);
+    let bytes = std::fs::read(actas.join(file)).unwrap();
+    let table: actas_core::TableId = actas_core::payload::parse(payload, &f.election)
+        .unwrap()
+        .acta_id
+        .table;
+
+    let dir = common::copy_data(&f.dir);
+    let blobs = actas_store::blobs::BlobStore::new(dir.join("blobs"));
+    let sha = blobs.put(&bytes).unwrap();
+    common::runtime().block_on(async {
+        let store = Store::open(&Target::Sqlite(dir.join("actas.db")))
+            .await
+            .unwrap();
+        store
+            .ingest(vec![actas_store::Photo {
+                file: file.to_string(),
+                sha256: sha.clone(),
+                bytes: bytes.len() as u64,
+                scan: Ok(payload.to_string()),
+            }])
+            .await
+            .unwrap();
+        store.close().await;
+    });
+    let addr = common::start_server(&dir, |c| c.blobs = Some(dir.join("blobs")), None);
+
+    let image = get(
+        addr,
+        &format!("/api/v1/actas/{}/{}/image", table.centre, table.mesa),
+    );
+    assert_eq!(image.status, 200);
+    assert_eq!(image.header("content-type"), Some("image/jpeg"));
+    assert!(
+        image.body == bytes,
+        "the served photo is the stored original"
+    );
+    let acta = get(
+        addr,
+        &format!("/api/v1/actas/{}/{}", table.centre, table.mesa),
+    )
+    .json();
+    assert_eq!(acta["image"]["sha256"], sha.as_str(), "{acta}");
+    let page = get(addr, &format!("/acta/{}/{:02}", table.centre, table.mesa)).text();
+    assert!(
+        page.contains(&sha),
+        "the acta page names its photo's SHA-256"
+    );
+    let manifest = get(addr, "/api/v1/images.json").json();
+    assert_eq!(
+        manifest["images"].as_array().unwrap().len(),
+        1,
+        "{manifest}"
+    );
+}
