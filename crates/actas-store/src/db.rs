@@ -115,6 +115,14 @@ pub const SCHEMA: &[&str] = &[
      note TEXT NOT NULL, at_ms BIGINT NOT NULL)",
 ];
 
+/// The tables [`SCHEMA`] creates, by name.
+pub fn schema_tables() -> impl Iterator<Item = &'static str> {
+    SCHEMA.iter().filter_map(|stmt| {
+        let name = stmt.strip_prefix("CREATE TABLE IF NOT EXISTS ")?;
+        name.split_whitespace().next()
+    })
+}
+
 #[derive(Clone)]
 pub enum Db {
     Sqlite(SqlitePool),

@@ -194,6 +194,24 @@ impl Store {
             )));
         };
         let election = election_of(row[0].text().unwrap_or_default())?;
+        // A store made by an older build lacks the tables of later features; say so, rather
+        // than fail later with "no such table" in the middle of a command.
+        let mut missing = Vec::new();
+        for table in db::schema_tables() {
+            let probe = format!("SELECT 1 FROM {table} WHERE 1 = 0");
+            if db.fetch(&probe, vec![], &[]).await.is_err() {
+                missing.push(table);
+            }
+        }
+        if !missing.is_empty() {
+            return Err(StoreError::NotInitialised(format!(
+                "{} was made by an older version of actas and lacks the table(s) {}: run \
+                 `actas init` on it again (same --data or --database-url); that adds what is \
+                 missing and keeps every record",
+                target.describe(),
+                missing.join(", ")
+            )));
+        }
         Ok(Store {
             db,
             election,

@@ -32,6 +32,37 @@ async fn init_is_idempotent_and_refuses_another_election() {
 }
 
 #[tokio::test]
+async fn a_store_from_an_older_build_says_to_run_init_and_init_upgrades_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = Target::Sqlite(dir.path().join("actas.db"));
+    let store = Store::init(&t, &ve2024::election()).await.unwrap();
+    let rows = vec![incoming(result("010101001.01", 10, 5, None), 2)];
+    store.import(rows, vec![], vec![], true).await.unwrap();
+    // Photos and the log came after the first stores were made.
+    raw_sql(&store, "DROP TABLE images").await;
+    raw_sql(&store, "DROP TABLE log_tiles").await;
+    store.close().await;
+    let err = Store::open(&t)
+        .await
+        .err()
+        .expect("an old store is refused");
+    assert!(matches!(err, StoreError::NotInitialised(_)), "{err}");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("images, log_tiles") && msg.contains("`actas init`"),
+        "{msg}"
+    );
+    let upgraded = Store::init(&t, &ve2024::election()).await.unwrap();
+    assert_eq!(upgraded.record_count().await.unwrap(), 2, "no record lost");
+    upgraded.close().await;
+    let reopened = Store::open(&t).await.unwrap();
+    assert!(reopened.check_views().await.unwrap().is_empty());
+    let log = reopened.check_log(None, None).await.unwrap();
+    assert!(log.problems.is_empty(), "{:?}", log.problems);
+    assert_eq!(log.size, 2, "the log is rebuilt from the records");
+}
+
+#[tokio::test]
 async fn new_duplicate_and_conflicting_versions() {
     on_both(|store| async move {
         let a = result("010101001.01", 300, 100, Some(700));
