@@ -4,14 +4,12 @@
 //! Usage: v1_photos CSV OUT_DIR COUNT [SEED]
 //!
 //! Photo i shows table i of the file; past the last table, photos re-photograph tables already
-//! drawn (another seed and degradation), as witnesses did: duplicates to consolidate. Each
-//! candidate's votes go to the candidate's first card, null votes come from the file and blank
-//! votes are 0, so the ingested totals must equal the file's. Degradations cycle through every
+//! drawn (another seed and degradation), as witnesses did: duplicates to consolidate. The
+//! payloads come from `Payload::from_result`, so the ingested totals must equal the file's. Degradations cycle through every
 //! kind the renderer has (JPEG recompression, blur, noise, rotation, perspective, low contrast,
 //! phone photo...). Skips photos already rendered, so an interrupted run can be resumed.
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use actas_core::ids::ActaId;
 use actas_core::payload::Payload;
 use actas_import::csv_results::{LayoutChoice, parse_results};
 use actas_scan::render::{Degradation, DegradationKind, render_acta};
@@ -24,15 +22,6 @@ fn main() -> anyhow::Result<()> {
     let count: usize = count.parse()?;
     let seed: u64 = rest.first().map(|s| s.parse()).transpose()?.unwrap_or(2024);
     let election = actas_core::ve2024::election();
-    let card_candidates = election.card_candidates();
-    let first_card: Vec<usize> = (0..election.candidates.len())
-        .map(|c| {
-            card_candidates
-                .iter()
-                .position(|&k| k == c)
-                .expect("every candidate has a card")
-        })
-        .collect();
     let parsed = parse_results(
         csv,
         &std::fs::read(csv)?,
@@ -44,24 +33,7 @@ fn main() -> anyhow::Result<()> {
     let payloads: Vec<String> = parsed
         .rows
         .iter()
-        .map(|row| {
-            let r = &row.result;
-            let mut cards = vec![0u64; election.cards.len()];
-            for (c, &v) in r.votes.iter().enumerate() {
-                cards[first_card[c]] = v;
-            }
-            Payload {
-                acta_id: ActaId {
-                    table: r.table,
-                    f3: "1".into(),
-                    f4: "0001".into(),
-                },
-                cards,
-                null: r.null,
-                blank: 0,
-            }
-            .encode()
-        })
+        .map(|row| Payload::from_result(&election, &row.result).encode())
         .collect();
     anyhow::ensure!(!payloads.is_empty(), "{csv}: no tables");
     std::fs::create_dir_all(out)?;

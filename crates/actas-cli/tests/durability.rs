@@ -12,7 +12,10 @@ use common::*;
 fn kill_9_during_import_leaves_all_or_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let demo = dir.path().join("demo");
-    ok(&demo, &["demo", "--scale", "0.6", "--seed", "9"]);
+    ok(
+        &demo,
+        &["demo", "--scale", "0.6", "--seed", "9", "--photos", "0"],
+    );
     let csv = demo.join("demo-results.csv");
     let reference = ok(&demo, &["results", "--level", "parish", "--format", "json"]);
 

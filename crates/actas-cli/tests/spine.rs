@@ -345,7 +345,17 @@ fn the_demo_runs_on_a_fresh_directory() {
         out.contains("Results by state") && out.contains("Distrito Capital"),
         "{out}"
     );
+    // 40 photos by default: 38 agree with the CSV, one conflicts, one lost its QR code.
+    assert!(
+        out.contains("38 consolidated")
+            && out.contains("1 conflicts")
+            && out.contains("1 unreadable"),
+        "{out}"
+    );
+    assert!(ok(&data, &["conflicts"]).contains("1 tables with conflicting versions"));
+    assert_eq!(ok(&data, &["review", "list", "--json"]).lines().count(), 1);
     let err = fails(&data, &["demo"]);
     assert!(err.contains("fresh"), "{err}");
-    assert!(ok(&data, &["verify"]).contains("ok"));
+    let verify = ok(&data, &["verify"]);
+    assert!(verify.contains("40 stored photos re-hashed"), "{verify}");
 }

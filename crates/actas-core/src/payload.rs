@@ -57,6 +57,33 @@ impl Payload {
         )
     }
 
+    /// The payload an acta of `result` would carry: its cards when the result has them,
+    /// otherwise each candidate's votes on the candidate's first card (a per-candidate source
+    /// such as a results CSV does not say how votes split across cards). For rendering test
+    /// and demo photos of known results; the acta id's last parts are those of a first print.
+    pub fn from_result(election: &Election, result: &TableResult) -> Payload {
+        let cards = result.cards.clone().unwrap_or_else(|| {
+            let mut cards = vec![0u64; election.cards.len()];
+            let card_candidates = election.card_candidates();
+            for (candidate, &votes) in result.votes.iter().enumerate() {
+                if let Some(first) = card_candidates.iter().position(|&c| c == candidate) {
+                    cards[first] = votes;
+                }
+            }
+            cards
+        });
+        Payload {
+            acta_id: ActaId {
+                table: result.table,
+                f3: "1".into(),
+                f4: "0001".into(),
+            },
+            cards,
+            null: result.null,
+            blank: result.blank.unwrap_or(0),
+        }
+    }
+
     pub fn encode(&self) -> String {
         let cards: Vec<String> = self.cards.iter().map(u64::to_string).collect();
         format!(
@@ -132,6 +159,31 @@ mod tests {
     use proptest::prelude::*;
 
     const EXAMPLE_1: &str = "240111017.01.1.0001!130,9,5,5,7,2,0,7,7,2,0,2,6,1,1,0,1,1,1,0,2,0,0,0,0,0,0,0,1,1,3,1,1,5,16,274,1,1!0!0";
+
+    #[test]
+    fn a_result_without_cards_round_trips_through_a_payload() {
+        let e = ve2024::election();
+        let mut votes = vec![0u64; e.candidates.len()];
+        votes[e.candidate_index("EG").unwrap()] = 300;
+        votes[e.candidate_index("NM").unwrap()] = 120;
+        votes[e.candidate_index("BERA").unwrap()] = 4;
+        let result = TableResult {
+            table: "240111017.01".parse().unwrap(),
+            registered: Some(700),
+            valid: 424,
+            null: 3,
+            blank: None,
+            votes: votes.clone(),
+            cards: None,
+        };
+        let text = Payload::from_result(&e, &result).encode();
+        assert!(text.starts_with("240111017.01.1.0001!"), "{text}");
+        let back = parse(&text, &e).unwrap().to_result(&e);
+        assert_eq!((back.votes, back.valid, back.null), (votes, 424, 3));
+        // A result with cards keeps them.
+        let with_cards = parse(EXAMPLE_1, &e).unwrap().to_result(&e);
+        assert_eq!(Payload::from_result(&e, &with_cards).encode(), EXAMPLE_1);
+    }
 
     #[test]
     fn parses_the_documented_example() {

@@ -23,13 +23,13 @@ use crate::context;
 #[derive(clap::Args)]
 pub struct Args {
     #[arg(required = true)]
-    paths: Vec<PathBuf>,
+    pub(crate) paths: Vec<PathBuf>,
     /// Photos per transaction (and per log checkpoint at most).
     #[arg(long, default_value_t = 256)]
-    batch: usize,
+    pub(crate) batch: usize,
     /// Scanning threads (0 = one per core).
     #[arg(long, default_value_t = 0)]
-    threads: usize,
+    pub(crate) threads: usize,
 }
 
 /// Largest photo accepted; real actas are under 2 MB.
@@ -224,7 +224,7 @@ pub async fn run(data: &Path, args: Args) -> Result<ExitCode> {
         skipped + total.seen
     );
     println!(
-        "  {} new tables, {} consolidated (same numbers as a stored photo), {} conflicts, {} unreadable, {} invalid",
+        "  {} new tables, {} consolidated (same numbers as the counted version), {} conflicts, {} unreadable, {} invalid",
         total.new_tables, total.consolidated, total.conflicts, total.unreadable, total.invalid
     );
     if !total.conflicting_tables.is_empty() {
