@@ -28,7 +28,9 @@ mod tree;
 
 pub use error::{LedgerError, Result};
 pub use note::{Checkpoint, LogSigner, LogVerifier, generate_keys, open_checkpoint};
-pub use publish::{DirSource, ExportStats, LogSource, VerifiedLog, export_dir, verify_published};
+pub use publish::{
+    DirSource, ExportStats, LogSource, VerifiedLog, export_dir, tile_bytes, verify_published,
+};
 pub use tiles::{
     MAX_ENTRY_LEN, TILE_HEIGHT, TILE_WIDTH, TilePath, decode_entry_bundle, entry_bundle,
     tiles_for_size,

@@ -20,6 +20,22 @@ pub struct ExportStats {
     pub unchanged: usize,
 }
 
+/// The bytes of `tile` of the log over `entries` (`log` built from them): a hash tile, or an
+/// entry bundle. Partial tiles of older sizes come out as a log published then served them.
+pub fn tile_bytes<E: AsRef<[u8]>>(log: &Log, entries: &[E], tile: TilePath) -> Result<Vec<u8>> {
+    match tile {
+        TilePath::Hash {
+            level,
+            index,
+            width,
+        } => log.tile(level, index, width),
+        TilePath::Entries { index, width } => {
+            let start = index as usize * TILE_WIDTH;
+            entry_bundle(&entries[start..start + usize::from(width)])
+        }
+    }
+}
+
 /// Writes the whole log in the C2SP static layout under `dir` (`checkpoint`, `tile/<L>/...`,
 /// `tile/entries/...`), so that any static web server can serve it.
 ///
@@ -57,17 +73,7 @@ pub fn export_dir<E: AsRef<[u8]>>(
     let mut stats = ExportStats::default();
     let mut staged = Staged::default();
     for tile in tiles_for_size(cp.size) {
-        let data = match tile {
-            TilePath::Hash {
-                level,
-                index,
-                width,
-            } => log.tile(level, index, width)?,
-            TilePath::Entries { index, width } => {
-                let start = index as usize * TILE_WIDTH;
-                entry_bundle(&entries[start..start + usize::from(width)])?
-            }
-        };
+        let data = tile_bytes(&log, entries, tile)?;
         if staged.stage(&dir.join(tile.to_string()), &data)? {
             stats.written += 1;
         } else {

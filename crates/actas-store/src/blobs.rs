@@ -43,16 +43,18 @@ impl BlobStore {
     /// Stores the bytes durably and returns their SHA-256. Storing the same bytes again is a
     /// no-op.
     pub fn put(&self, bytes: &[u8]) -> Result<String, StoreError> {
-        self.put_hashed(sha256_hex(bytes), bytes)
+        let sha = sha256_hex(bytes);
+        self.put_hashed(&sha, bytes)?;
+        Ok(sha)
     }
 
     /// [`BlobStore::put`] for a caller that already hashed `bytes`: `sha` must be their
     /// SHA-256 (`actas verify` checks every stored file against its name).
-    pub fn put_hashed(&self, sha: String, bytes: &[u8]) -> Result<String, StoreError> {
+    pub fn put_hashed(&self, sha: &str, bytes: &[u8]) -> Result<(), StoreError> {
         debug_assert_eq!(sha, sha256_hex(bytes));
-        let path = self.path(&sha).expect("a computed hash is valid");
+        let path = self.path(sha).expect("a computed hash is valid");
         if path.metadata().is_ok_and(|m| m.len() == bytes.len() as u64) {
-            return Ok(sha);
+            return Ok(());
         }
         let dir = path.parent().expect("blob paths have a parent");
         std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
@@ -65,7 +67,7 @@ impl BlobStore {
         std::fs::File::open(dir)
             .and_then(|d| d.sync_all())
             .map_err(|e| io(dir, e))?;
-        Ok(sha)
+        Ok(())
     }
 
     pub fn get(&self, sha: &str) -> Result<Option<Vec<u8>>, StoreError> {

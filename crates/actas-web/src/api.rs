@@ -34,6 +34,16 @@ fn path_or_400<T>(p: Result<Path<T>, PathRejection>) -> Result<T, Box<Response>>
     })
 }
 
+/// The table named by `/actas/{centre}/{table}...`, or the 400 that says what is wrong.
+fn table_of_path(
+    path: Result<Path<(String, String)>, PathRejection>,
+    headers: &HeaderMap,
+) -> Result<actas_core::TableId, Box<Response>> {
+    let (centre, mesa) = path_or_400(path)?;
+    actas::parse_table(&centre, &mesa, http::api_lang(headers))
+        .map_err(|msg| Box::new(json_error(StatusCode::BAD_REQUEST, msg)))
+}
+
 static OPENAPI: LazyLock<Cached> =
     LazyLock::new(|| Cached::new(include_str!("openapi.json"), http::JSON));
 
@@ -227,15 +237,11 @@ pub async fn acta(
     path: Result<Path<(String, String)>, PathRejection>,
     headers: HeaderMap,
 ) -> Response {
-    let (centre, mesa) = match path_or_400(path) {
-        Ok(p) => p,
+    let table = match table_of_path(path, &headers) {
+        Ok(t) => t,
         Err(r) => return *r,
     };
     let l = http::api_lang(&headers);
-    let table = match actas::parse_table(&centre, &mesa, l) {
-        Ok(t) => t,
-        Err(msg) => return json_error(StatusCode::BAD_REQUEST, msg),
-    };
     let snap = state.snapshot();
     let acta = match actas::load(&state, &snap, table).await {
         Ok(Some(a)) => a,
@@ -292,14 +298,9 @@ pub async fn image(
     path: Result<Path<(String, String)>, PathRejection>,
     headers: HeaderMap,
 ) -> Response {
-    let (centre, mesa) = match path_or_400(path) {
-        Ok(p) => p,
-        Err(r) => return *r,
-    };
-    let l = http::api_lang(&headers);
-    let table = match actas::parse_table(&centre, &mesa, l) {
+    let table = match table_of_path(path, &headers) {
         Ok(t) => t,
-        Err(msg) => return json_error(StatusCode::BAD_REQUEST, msg),
+        Err(r) => return *r,
     };
     let snap = state.snapshot();
     match images::image_bytes(&state.store, &snap, table) {

@@ -99,7 +99,7 @@ fn scan_one(path: &Path, known: &HashSet<String>, blobs: &BlobStore) -> Scanned 
     }
     let outcome = actas_scan::scan_hashed_bytes(&bytes, sha256.clone());
     // The original is durable before the record that names it commits.
-    if let Err(e) = blobs.put_hashed(sha256.clone(), &bytes) {
+    if let Err(e) = blobs.put_hashed(&sha256, &bytes) {
         return Scanned::Failed(path.into(), e.to_string());
     }
     Scanned::Photo(Photo {

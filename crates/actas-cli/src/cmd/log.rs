@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use actas_core::{ActaId, CentreCode, TableId};
 use actas_ledger::{
-    LogSigner, LogVerifier, TILE_WIDTH, TilePath, entry_bundle, export_dir, generate_keys,
-    hash_to_base64, tiles_for_size,
+    LogSigner, LogVerifier, TILE_WIDTH, TilePath, export_dir, generate_keys, hash_to_base64,
+    tiles_for_size,
 };
 use actas_store::{Store, StoredCheckpoint};
 use anyhow::{Context, Result, anyhow, bail};
@@ -205,29 +205,15 @@ fn write_old_partial_tiles(dir: &Path, entries: &[Vec<u8>], old_sizes: &[u64]) -
     }
     let log = actas_ledger::Log::from_entries(entries)?;
     for tile in wanted {
-        let data = match tile {
-            TilePath::Hash {
-                level,
-                index,
-                width,
-            } => log.tile(level, index, width)?,
-            TilePath::Entries { index, width } => {
-                let start = index as usize * TILE_WIDTH;
-                entry_bundle(&entries[start..start + usize::from(width)])?
-            }
-        };
+        let data = actas_ledger::tile_bytes(&log, entries, tile)?;
         let path = dir.join(tile.to_string());
         if std::fs::read(&path).is_ok_and(|old| old == data) {
             continue;
         }
-        let parent = path.parent().unwrap_or(dir);
+        let parent = context::parent_dir(&path);
         std::fs::create_dir_all(parent)
             .with_context(|| format!("creating {}", parent.display()))?;
-        let tmp = parent.join(format!(".tile.tmp.{}", std::process::id()));
-        std::fs::write(&tmp, &data)
-            .and_then(|_| std::fs::File::open(&tmp)?.sync_all())
-            .and_then(|_| std::fs::rename(&tmp, &path))
-            .with_context(|| format!("writing {}", path.display()))?;
+        context::write_atomic(&path, &data)?;
     }
     Ok(())
 }

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// One image and the text its code holds.
 pub struct Image {
@@ -59,17 +60,13 @@ pub fn normalise(text: &str) -> String {
 /// What zbarimg (QR only, raw text) reads in each image, `threads` images at a time, one
 /// process per image as a volunteer's `xargs -P` would run it. `None` when it reads nothing.
 pub fn zbar(paths: &[&Path], threads: usize) -> Vec<Option<String>> {
-    let next = Mutex::new(0usize);
+    let next = AtomicUsize::new(0);
     let out = Mutex::new(vec![None; paths.len()]);
     std::thread::scope(|s| {
         for _ in 0..threads.max(1) {
             s.spawn(|| {
                 loop {
-                    let i = {
-                        let mut n = next.lock().unwrap();
-                        *n += 1;
-                        *n - 1
-                    };
+                    let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(path) = paths.get(i) else { return };
                     let run = Command::new("zbarimg")
                         .args(["-q", "--raw", "-Sdisable", "-Sqrcode.enable"])
