@@ -44,7 +44,7 @@ pub async fn open(data: &Path) -> Result<Store> {
     let config = read_config(data)?;
     let mut store = Store::open(&target(data, &config))
         .await?
-        .with_blobs(actas_store::blobs::BlobStore::new(data.join("blobs")));
+        .with_blobs(actas_store::blobs::open_blobs(data));
     if let Some(signer) = crate::cmd::log::load_signer(data)? {
         store.set_log_signer(signer);
     }

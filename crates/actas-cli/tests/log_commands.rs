@@ -202,8 +202,9 @@ fn key_checkpoints_export_proofs_and_verify() {
         proof
     );
     assert_eq!(proof["table"], table.as_str());
-    assert_eq!(proof["tree_size"], c2.size);
-    assert_eq!(proof["checkpoint"], cp2.as_str());
+    let inclusion = &proof["inclusion_proof"];
+    assert_eq!(inclusion["tree_size"], c2.size);
+    assert_eq!(inclusion["checkpoint"], cp2.as_str());
     let entry = proof["entry"].as_str().unwrap().as_bytes();
     let record = Record::from_bytes(entry).unwrap();
     assert!(
@@ -212,19 +213,19 @@ fn key_checkpoints_export_proofs_and_verify() {
             .contains(&table),
         "the entry is the table's record"
     );
-    let leaf = hash_from_base64(proof["leaf_hash"].as_str().unwrap()).unwrap();
+    let leaf = hash_from_base64(inclusion["leaf_hash"].as_str().unwrap()).unwrap();
     assert_eq!(leaf, leaf_hash(entry));
-    let path: Vec<_> = proof["proof"]
+    let path: Vec<_> = inclusion["hashes"]
         .as_array()
         .unwrap()
         .iter()
         .map(|h| hash_from_base64(h.as_str().unwrap()).unwrap())
         .collect();
-    let root = hash_from_base64(proof["root"].as_str().unwrap()).unwrap();
+    let root = hash_from_base64(inclusion["root_hash"].as_str().unwrap()).unwrap();
     assert_eq!(root, c2.root);
     verify_inclusion(
         &leaf,
-        proof["index"].as_u64().unwrap(),
+        inclusion["log_index"].as_u64().unwrap(),
         c2.size,
         &root,
         &path,

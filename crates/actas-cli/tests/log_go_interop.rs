@@ -65,14 +65,15 @@ fn go_sumdb_verifies_our_log_of_v1() {
     let mut claims = format!("checkpoint {}\n", cp1_file.display());
     for table in ["010113042.01", "240102041.01", "140201049.01"] {
         let p = json(&data, &["log", "proof", table]);
+        let p = &p["inclusion_proof"];
         assert_eq!(p["tree_size"], new);
-        let hashes: Vec<&str> = p["proof"]
+        let hashes: Vec<&str> = p["hashes"]
             .as_array()
             .unwrap()
             .iter()
             .map(|h| h.as_str().unwrap())
             .collect();
-        claims += &format!("inclusion {} {new} {}\n", p["index"], hashes.join(" "));
+        claims += &format!("inclusion {} {new} {}\n", p["log_index"], hashes.join(" "));
     }
     let b64 =
         |hs: Vec<actas_ledger::Hash>| hs.iter().map(hash_to_base64).collect::<Vec<_>>().join(" ");

@@ -157,21 +157,35 @@ pub fn check_payload(
     text: &str,
     known_registered: Option<u64>,
 ) -> (Option<crate::payload::Payload>, Vec<Problem>) {
-    match crate::payload::parse(text, election) {
-        Err(e) => (
-            None,
-            vec![Problem::new("payload", Severity::Reject, e.to_string())],
-        ),
+    match parse_payload(election, text) {
+        Err(problem) => (None, vec![problem]),
         Ok(p) => {
-            let mut problems = check_acta_id(&p.acta_id);
-            problems.extend(check_result(
-                election,
-                &p.to_result(election),
-                known_registered,
-            ));
+            let problems = check_parsed_payload(election, &p, known_registered);
             (Some(p), problems)
         }
     }
+}
+
+/// The first half of [`check_payload`], for a caller that must know the table before it can
+/// know its registered voters: the payload, or the `Reject` problem that it does not parse.
+pub fn parse_payload(election: &Election, text: &str) -> Result<crate::payload::Payload, Problem> {
+    crate::payload::parse(text, election)
+        .map_err(|e| Problem::new("payload", Severity::Reject, e.to_string()))
+}
+
+/// The second half of [`check_payload`]: every rule on a parsed payload.
+pub fn check_parsed_payload(
+    election: &Election,
+    payload: &crate::payload::Payload,
+    known_registered: Option<u64>,
+) -> Vec<Problem> {
+    let mut problems = check_acta_id(&payload.acta_id);
+    problems.extend(check_result(
+        election,
+        &payload.to_result(election),
+        known_registered,
+    ));
+    problems
 }
 
 #[cfg(test)]

@@ -20,20 +20,26 @@
 //! `sumdb/tlog`), the note format and keys from `signed_note`; this crate adds the C2SP tile
 //! paths, entry bundles, export and verification.
 
+mod audit;
+mod edge;
 mod error;
 mod note;
+mod proof;
 mod publish;
 mod tiles;
 mod tree;
 
+pub use audit::{Audit, StoredCheckpointRef, leaf_mismatch};
+pub use edge::{StoredTile, TileEdge};
 pub use error::{LedgerError, Result};
 pub use note::{Checkpoint, LogSigner, LogVerifier, generate_keys, open_checkpoint};
+pub use proof::InclusionProof;
 pub use publish::{
     DirSource, ExportStats, LogSource, VerifiedLog, export_dir, tile_bytes, verify_published,
 };
 pub use tiles::{
     MAX_ENTRY_LEN, TILE_HEIGHT, TILE_WIDTH, TilePath, decode_entry_bundle, entry_bundle,
-    tiles_for_size,
+    older_partial_tiles, tiles_for_size,
 };
 pub use tree::{
     EMPTY_ROOT, Hash, Log, hash_from_base64, hash_to_base64, leaf_hash, node_hash,

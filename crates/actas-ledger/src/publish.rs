@@ -8,7 +8,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::{LedgerError, Result, io_err};
 use crate::note::{Checkpoint, LogVerifier, open_checkpoint};
-use crate::tiles::{TILE_WIDTH, TilePath, decode_entry_bundle, entry_bundle, tiles_for_size};
+use crate::tiles::{
+    TILE_WIDTH, TilePath, decode_entry_bundle, entry_bundle, older_partial_tiles, tiles_for_size,
+};
 use crate::tree::{Hash, Log, hash_to_base64, leaf_hash};
 
 /// What [`export_dir`] did, so callers can log it.
@@ -37,7 +39,9 @@ pub fn tile_bytes<E: AsRef<[u8]>>(log: &Log, entries: &[E], tile: TilePath) -> R
 }
 
 /// Writes the whole log in the C2SP static layout under `dir` (`checkpoint`, `tile/<L>/...`,
-/// `tile/entries/...`), so that any static web server can serve it.
+/// `tile/entries/...`), so that any static web server can serve it. The partial tiles that
+/// the checkpoints of `older_sizes` referred to are kept ([`older_partial_tiles`]), so clients
+/// holding an old checkpoint can still read their proofs.
 ///
 /// `signed_checkpoint` must be a checkpoint of the first `size` entries (extra entries, not yet
 /// checkpointed, are left out); it is checked against them so that a mismatching layout is
@@ -48,6 +52,7 @@ pub fn export_dir<E: AsRef<[u8]>>(
     dir: &Path,
     entries: &[E],
     signed_checkpoint: &str,
+    older_sizes: &[u64],
 ) -> Result<ExportStats> {
     let cp = Checkpoint::parse_unverified(signed_checkpoint.as_bytes())?;
     let size = usize::try_from(cp.size)
@@ -72,7 +77,10 @@ pub fn export_dir<E: AsRef<[u8]>>(
 
     let mut stats = ExportStats::default();
     let mut staged = Staged::default();
-    for tile in tiles_for_size(cp.size) {
+    for tile in older_partial_tiles(cp.size, older_sizes)
+        .into_iter()
+        .chain(tiles_for_size(cp.size))
+    {
         let data = tile_bytes(&log, entries, tile)?;
         if staged.stage(&dir.join(tile.to_string()), &data)? {
             stats.written += 1;
@@ -272,18 +280,7 @@ fn fetch_tile<S: LogSource + ?Sized>(
         Ok(None) => return Err(verr(format!("{path}: missing ({why})"))),
         Err(e) => return Err(verr(format!("{path}: cannot be read: {e}"))),
     }
-    let full = match tile {
-        TilePath::Hash { level, index, .. } => TilePath::Hash {
-            level,
-            index,
-            width: TILE_WIDTH as u16,
-        },
-        TilePath::Entries { index, .. } => TilePath::Entries {
-            index,
-            width: TILE_WIDTH as u16,
-        },
-    };
-    let full_path = full.to_string();
+    let full_path = tile.full().to_string();
     match source.get(&full_path) {
         Ok(Some(data)) => Ok((full_path, data, TILE_WIDTH as u16)),
         Ok(None) => Err(verr(format!(

@@ -98,6 +98,37 @@ impl TilePath {
             TilePath::Hash { width, .. } | TilePath::Entries { width, .. } => width,
         }
     }
+
+    /// The full tile at the same place. A partial tile is a prefix of it: C2SP lets clients
+    /// read the full tile when the partial one is gone, and lets publishers delete partial
+    /// tiles once the full one exists.
+    pub fn full(self) -> TilePath {
+        let width = TILE_WIDTH as u16;
+        match self {
+            TilePath::Hash { level, index, .. } => TilePath::Hash {
+                level,
+                index,
+                width,
+            },
+            TilePath::Entries { index, .. } => TilePath::Entries { index, width },
+        }
+    }
+}
+
+/// The partial tiles that logs of `older_sizes` entries published and a log of `size` entries
+/// still serves so that clients holding an old checkpoint can read its proofs (Go's
+/// `tlog.TileHashReader` asks for them): those not among `size`'s own tiles and not superseded
+/// by a full tile.
+pub fn older_partial_tiles(size: u64, older_sizes: &[u64]) -> Vec<TilePath> {
+    let now: std::collections::BTreeSet<TilePath> = tiles_for_size(size).into_iter().collect();
+    let wanted: std::collections::BTreeSet<TilePath> = older_sizes
+        .iter()
+        .filter(|&&s| s < size)
+        .flat_map(|&s| tiles_for_size(s))
+        .filter(|t| usize::from(t.width()) < TILE_WIDTH)
+        .filter(|t| !now.contains(t) && !now.contains(&t.full()))
+        .collect();
+    wanted.into_iter().collect()
 }
 
 /// Every tile and entry bundle a log of `size` entries publishes: full ones, plus one partial
@@ -254,6 +285,28 @@ mod tests {
             index: 0,
             width: 256
         }));
+    }
+
+    #[test]
+    fn older_partial_tiles_are_kept_until_a_full_tile_replaces_them() {
+        let names = |size, older: &[u64]| -> Vec<String> {
+            older_partial_tiles(size, older)
+                .iter()
+                .map(|t| t.to_string())
+                .collect()
+        };
+        assert_eq!(
+            names(300, &[10, 290, 300, 400]),
+            ["tile/0/001.p/34", "tile/entries/001.p/34"]
+        );
+        assert_eq!(names(600, &[10, 290]), ["tile/1/000.p/1"]);
+        assert_eq!(
+            TilePath::Entries { index: 3, width: 7 }.full(),
+            TilePath::Entries {
+                index: 3,
+                width: 256
+            }
+        );
     }
 
     #[test]

@@ -78,10 +78,10 @@ fn go_sumdb_checks_our_log() {
     let dir = work.0.join("log");
     let old_log = Log::from_entries(&all[..old_size]).unwrap();
     let old_cp = old_log.checkpoint(ORIGIN, &signer).unwrap();
-    export_dir(&dir, &all[..old_size], &old_cp).unwrap();
+    export_dir(&dir, &all[..old_size], &old_cp, &[]).unwrap();
     let log = Log::from_entries(&all).unwrap();
     let cp = log.checkpoint(ORIGIN, &signer).unwrap();
-    export_dir(&dir, &all, &cp).unwrap();
+    export_dir(&dir, &all, &cp, &[]).unwrap();
     assert!(dir.join("tile/2/000.p/1").exists());
     let old_cp_file = work.0.join("old-checkpoint");
     fs::write(&old_cp_file, &old_cp).unwrap();

@@ -30,7 +30,7 @@ fn keys() -> (LogSigner, LogVerifier) {
 fn publish(dir: &Path, entries: &[Vec<u8>], signer: &LogSigner) -> String {
     let log = Log::from_entries(entries).unwrap();
     let cp = log.checkpoint(ORIGIN, signer).unwrap();
-    export_dir(dir, entries, &cp).unwrap();
+    export_dir(dir, entries, &cp, &[]).unwrap();
     cp
 }
 
@@ -104,7 +104,7 @@ fn growing_log_keeps_old_tiles_and_proves_consistency() {
 
     let log = Log::from_entries(&es).unwrap();
     let cp = log.checkpoint(ORIGIN, &signer).unwrap();
-    let stats = export_dir(&dir.0, &es, &cp).unwrap();
+    let stats = export_dir(&dir.0, &es, &cp, &[]).unwrap();
     // tile/0/000 and tile/entries/000 were complete already.
     assert_eq!(stats.unchanged, 2, "{stats:?}");
     // Old partial tiles stay, so clients holding the old checkpoint can still read them.
@@ -115,7 +115,7 @@ fn growing_log_keeps_old_tiles_and_proves_consistency() {
     assert_eq!(v.checkpoint.size, 700);
 
     // Re-exporting the same log rewrites nothing.
-    let again = export_dir(&dir.0, &es, &cp).unwrap();
+    let again = export_dir(&dir.0, &es, &cp, &[]).unwrap();
     assert_eq!(again.written, 0);
 }
 
@@ -267,7 +267,7 @@ fn export_refuses_a_checkpoint_of_other_entries() {
         .checkpoint(ORIGIN, &signer)
         .unwrap();
     // More entries than checkpointed: only the checkpointed prefix is published.
-    export_dir(&dir.0, &es, &cp).unwrap();
+    export_dir(&dir.0, &es, &cp, &[]).unwrap();
     let parsed = Checkpoint::parse_unverified(cp.as_bytes()).unwrap();
     assert_eq!(parsed.size, 5);
     assert!(dir.0.join("tile/entries/000.p/5").exists());
@@ -275,9 +275,13 @@ fn export_refuses_a_checkpoint_of_other_entries() {
 
     let mut other = es.clone();
     other[3] = b"changed".to_vec();
-    let err = export_dir(&dir.0, &other, &cp).unwrap_err().to_string();
+    let err = export_dir(&dir.0, &other, &cp, &[])
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("does not match root"), "{err}");
-    let err = export_dir(&dir.0, &es[..4], &cp).unwrap_err().to_string();
+    let err = export_dir(&dir.0, &es[..4], &cp, &[])
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("only 4 were given"), "{err}");
     // Nothing of the refused exports was written over the good one.
     assert_eq!(

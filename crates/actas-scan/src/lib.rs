@@ -31,8 +31,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 pub use image::{ImageError, LumaImage, decode_luma};
 pub use render::{Degradation, DegradationKind, render_acta};
 pub use scan::{
-    LumaScan, MAX_FILE_BYTES, NORM_WIDTH, ScanOptions, ScanOutcome, ScanStatus, Unreadable,
-    pass_names, scan_bytes, scan_file, scan_hashed_bytes, scan_luma, scan_luma_with, sha256_hex,
+    LumaScan, NORM_WIDTH, ScanOptions, ScanOutcome, ScanStatus, Unreadable, pass_names, scan_bytes,
+    scan_file, scan_hashed_bytes, scan_luma, scan_luma_with, sha256_hex,
 };
 
 /// Scan many files on `threads` worker threads (0 = one per core). Results
@@ -55,6 +55,22 @@ where
     P: AsRef<Path> + Sync,
     F: Fn(usize, usize) + Sync,
 {
+    scan_many_with(paths, threads, |p| std::fs::read(p), progress)
+}
+
+/// Like [`scan_many_with_progress`], reading each file with `read` (e.g. one that enforces a
+/// size limit).
+pub fn scan_many_with<P, R, F>(
+    paths: &[P],
+    threads: usize,
+    read: R,
+    progress: F,
+) -> Vec<std::io::Result<ScanOutcome>>
+where
+    P: AsRef<Path> + Sync,
+    R: Fn(&Path) -> std::io::Result<Vec<u8>> + Sync,
+    F: Fn(usize, usize) + Sync,
+{
     let total = paths.len();
     let threads = if threads == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -74,7 +90,7 @@ where
                     if i >= total {
                         break;
                     }
-                    let r = scan_file(paths[i].as_ref());
+                    let r = read(paths[i].as_ref()).map(|bytes| scan_bytes(&bytes));
                     if let Ok(mut g) = slots.lock() {
                         g[i] = Some(r);
                     }

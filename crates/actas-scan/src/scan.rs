@@ -361,24 +361,11 @@ pub fn scan_hashed_bytes(bytes: &[u8], sha256: String) -> ScanOutcome {
     }
 }
 
-/// Files larger than this are refused by [`scan_file`] without being read.
-pub const MAX_FILE_BYTES: u64 = 256 << 20;
-
-/// Read a file and scan it. I/O errors (and files over [`MAX_FILE_BYTES`])
-/// are returned as `Err`; everything about the content is in the
-/// [`ScanOutcome`].
+/// Read a file and scan it; I/O errors are returned as `Err`, everything about the content is
+/// in the [`ScanOutcome`]. For tools and tests: the product reads photo files through
+/// `actas-intake`, which owns the size limit.
 pub fn scan_file(path: impl AsRef<std::path::Path>) -> std::io::Result<ScanOutcome> {
-    use std::io::Read;
-    let file = std::fs::File::open(path)?;
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("file larger than {MAX_FILE_BYTES} bytes"),
-        ));
-    }
-    Ok(scan_bytes(&bytes))
+    Ok(scan_bytes(&std::fs::read(path)?))
 }
 
 #[cfg(test)]

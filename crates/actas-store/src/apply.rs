@@ -1,15 +1,15 @@
 //! Accepting results: the one place that decides whether an incoming result is new, a
 //! duplicate, or a conflicting version, and writes the records and views it changes.
 
+use std::collections::HashMap;
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, HashMap};
 
 use actas_core::validate::{self, Problem};
-use actas_core::{Election, Place, Record, RecordBody, Source, TableId, TableResult};
+use actas_core::{Election, ImageRecord, Place, Record, RecordBody, Source, TableId, TableResult};
 
 use crate::db::{Db, Kind, Tx, Val};
 use crate::log::{self, LogWriter};
-use crate::views::{self, Aggregates};
+use crate::views::{self, ViewRows};
 use crate::{StoreError, now};
 
 /// A result offered to the store, with where it came from.
@@ -64,8 +64,12 @@ pub struct Decider {
 }
 
 impl Decider {
-    pub fn decide(&mut self, seq: u64, result: &TableResult) -> Outcome {
-        match self.versions.get_mut(&result.table) {
+    /// Decides what an accepted result is, and remembers it: a new table's first version is
+    /// counted, an identical one is a duplicate, a different one a conflicting version. A
+    /// table the store did not know is created from the result (`true` in the answer) with
+    /// the registered voters the result states.
+    pub fn decide(&mut self, seq: u64, result: &TableResult) -> (Outcome, bool) {
+        let outcome = match self.versions.get_mut(&result.table) {
             None => {
                 self.versions
                     .insert(result.table, vec![(seq, result.clone())]);
@@ -76,7 +80,15 @@ impl Decider {
                 vs.push((seq, result.clone()));
                 Outcome::Conflict
             }
-        }
+        };
+        let created = match self.tables.entry(result.table) {
+            Entry::Vacant(e) => {
+                e.insert(result.registered);
+                true
+            }
+            Entry::Occupied(_) => false,
+        };
+        (outcome, created)
     }
 
     /// Registered voters that count for this table: the record's own figure, else the
@@ -188,36 +200,22 @@ pub(crate) async fn load_state(tx: &mut Tx, tables: &[TableId]) -> Result<Decide
 }
 
 /// The writes of one transaction, gathered in memory and written by [`Batch::write`]: records
-/// (appended to the log), and the view rows they change.
+/// (appended to the log), and the view rows they add.
 pub(crate) struct Batch {
     pub at: String,
     first_seq: u64,
     records: Vec<(Record, Option<TableId>)>,
-    new_current: Vec<(u64, TableResult)>,
-    new_conflicts: Vec<(TableId, u64)>,
-    new_tables: BTreeMap<TableId, Option<u64>>,
-    /// Rows of the `images` view: sha256, seq, status, table, file.
-    pub images: Vec<Vec<Val>>,
+    views: ViewRows,
 }
 
 impl Batch {
     /// Starts a batch at the next free sequence number; the caller holds the write lock.
     pub async fn begin(tx: &mut Tx) -> Result<Batch, StoreError> {
-        let next = tx
-            .fetch(
-                "SELECT COALESCE(MAX(seq) + 1, 0) FROM records",
-                vec![],
-                &[Kind::I],
-            )
-            .await?;
         Ok(Batch {
             at: now(),
-            first_seq: next[0][0].int().unwrap_or(0) as u64,
+            first_seq: log::next_seq(tx).await?,
             records: Vec::new(),
-            new_current: Vec::new(),
-            new_conflicts: Vec::new(),
-            new_tables: BTreeMap::new(),
-            images: Vec::new(),
+            views: ViewRows::default(),
         })
     }
 
@@ -227,6 +225,16 @@ impl Batch {
         self.records
             .push((Record::new(self.at.clone(), source, body), table));
         seq
+    }
+
+    /// Appends the record of a photo, and its row of the `images` view.
+    pub fn push_image(&mut self, source: Source, image: ImageRecord) -> u64 {
+        let seq = self.first_seq + self.records.len() as u64;
+        self.views
+            .images
+            .push(views::image_row(seq, &image, &source));
+        let table = image.table;
+        self.push(source, RecordBody::Image { image }, table)
     }
 
     /// Accepts a result that passed validation: the decider says whether it is new, a
@@ -239,16 +247,11 @@ impl Batch {
         problems: Vec<Problem>,
     ) -> Outcome {
         let seq = self.first_seq + self.records.len() as u64;
-        let outcome = decider.decide(seq, &result);
-        match outcome {
-            Outcome::Duplicate => return outcome,
-            Outcome::New => self.new_current.push((seq, result.clone())),
-            Outcome::Conflict => self.new_conflicts.push((result.table, seq)),
+        let (outcome, created) = decider.decide(seq, &result);
+        if outcome == Outcome::Duplicate {
+            return outcome;
         }
-        if let Entry::Vacant(e) = decider.tables.entry(result.table) {
-            e.insert(result.registered);
-            self.new_tables.insert(result.table, result.registered);
-        }
+        self.views.add(seq, &result, outcome, created);
         let table = result.table;
         self.push(source, RecordBody::Result { result, problems }, Some(table));
         outcome
@@ -257,7 +260,7 @@ impl Batch {
     /// Writes the records, their log entries and checkpoint, and the view rows. Returns the
     /// number of records appended and of tables created from records.
     pub async fn write(
-        self,
+        mut self,
         tx: &mut Tx,
         decider: &Decider,
         election: &Election,
@@ -267,49 +270,12 @@ impl Batch {
         if !self.records.is_empty() {
             log::checkpoint_after_append(tx, log_writer, log_size, log_root).await?;
         }
-        let table_rows = self
-            .new_tables
-            .iter()
-            .map(|(t, r)| vec![Val::from(t.to_string()), Val::from(*r), Val::from(0i64)])
-            .collect();
-        tx.insert_many("tables (code, registered, in_geography)", 3, table_rows, "")
-            .await?;
-        let current_rows = self
-            .new_current
-            .iter()
-            .map(|(seq, r)| views::current_row(*seq, r, decider.registered(r)))
-            .collect();
-        tx.insert_many(
-            "current (table_code, seq, registered, valid, null_votes, votes)",
-            6,
-            current_rows,
-            "",
-        )
-        .await?;
-        let conflict_rows = self
-            .new_conflicts
-            .iter()
-            .map(|(t, seq)| vec![Val::from(t.to_string()), Val::from(*seq)])
-            .collect();
-        tx.insert_many("conflicts (table_code, seq)", 2, conflict_rows, "")
-            .await?;
-        tx.insert_many(
-            "images (sha256, seq, status, table_code, file)",
-            5,
-            self.images,
-            "",
-        )
-        .await?;
-        let mut delta = Aggregates::default();
-        for (_, r) in &self.new_current {
-            delta.add(
-                r,
-                decider.registered(r).unwrap_or(0),
-                election.candidates.len(),
-            );
-        }
+        self.views.fill_registered(decider);
+        let delta = self.views.aggregates(election);
+        let created = self.views.tables.len() as u64;
+        self.views.insert(tx).await?;
         views::apply_aggregate_delta(tx, &delta).await?;
-        Ok((self.records.len() as u64, self.new_tables.len() as u64))
+        Ok((self.records.len() as u64, created))
     }
 }
 

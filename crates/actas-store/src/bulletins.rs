@@ -4,8 +4,9 @@
 use actas_core::election::Bulletin;
 use actas_core::{Election, Record, RecordBody, Source};
 
+use crate::apply::{Batch, Decider};
 use crate::db::{Kind, Tx};
-use crate::{Store, StoreError, apply, log, now};
+use crate::{Store, StoreError};
 
 /// A bulletin with the record that holds it.
 #[derive(Debug, Clone, PartialEq)]
@@ -128,17 +129,11 @@ impl Store {
                 format!("{} (corrección)", bulletin.name.trim())
             )));
         }
-        let next = tx
-            .fetch(
-                "SELECT COALESCE(MAX(seq) + 1, 0) FROM records",
-                vec![],
-                &[Kind::I],
-            )
+        let mut batch = Batch::begin(&mut tx).await?;
+        let seq = batch.push(source, RecordBody::Bulletin { bulletin }, None);
+        batch
+            .write(&mut tx, &Decider::default(), &self.election, &self.log)
             .await?;
-        let seq = next[0][0].int().unwrap_or(0) as u64;
-        let record = Record::new(now(), source, RecordBody::Bulletin { bulletin });
-        let (size, root) = apply::append_records(&mut tx, seq, &[(record, None)]).await?;
-        log::checkpoint_after_append(&mut tx, &self.log, size, root).await?;
         tx.commit().await?;
         Ok(BulletinAdded::New(seq))
     }

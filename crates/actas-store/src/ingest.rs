@@ -4,23 +4,52 @@
 
 use std::collections::HashSet;
 
+use actas_core::payload::Payload;
 use actas_core::validate::{self, Problem, Severity};
-use actas_core::{Election, ImageRecord, ImageStatus, RecordBody, Source, TableId};
+use actas_core::{Election, ImageRecord, ImageStatus, Source, TableId, TableResult};
 
 use crate::StoreError;
 use crate::apply::{Batch, Outcome, load_state};
 use crate::db::{Db, Kind, Tx, Val};
 use crate::log::LogWriter;
 
-/// One photo, already scanned and already stored as a blob.
+/// One photo, already scanned, whose original is already durable in the blob store.
 #[derive(Debug, Clone)]
 pub struct Photo {
-    /// File name (not the path).
-    pub file: String,
+    /// Where it came from (`kind` "photo" for a file, "upload" for a witness's upload...);
+    /// its `sha256` is the photo's.
+    pub source: Source,
     pub sha256: String,
     pub bytes: u64,
     /// What scanning gave: the QR text, or why nothing could be read.
     pub scan: Result<String, String>,
+}
+
+/// What became of one photo offered to [`ingest`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PhotoOutcome {
+    /// Its exact bytes were already stored: nothing written.
+    AlreadyStored,
+    /// Stored as record `image_seq`; what its code said.
+    Stored { image_seq: u64, read: PhotoRead },
+}
+
+/// What a newly stored photo's code said, and what that did to its table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PhotoRead {
+    /// A valid acta of a table counted for the first time.
+    NewTable(TableId),
+    /// A valid acta with the same numbers as a stored version: photo kept, table unchanged.
+    Consolidated(TableId),
+    /// A valid acta with numbers that differ from the counted version: kept, table flagged.
+    Conflict(TableId),
+    /// No readable code: in the review queue.
+    Unreadable(String),
+    /// A code that is not a valid acta: in the review queue.
+    Invalid {
+        table: Option<TableId>,
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -40,7 +69,26 @@ pub struct IngestSummary {
     pub unreadable: u64,
     /// Photos whose code is not a valid acta: in the review queue.
     pub invalid: u64,
-    pub records_appended: u64,
+}
+
+impl IngestSummary {
+    pub fn add(&mut self, outcome: &PhotoOutcome) {
+        let PhotoOutcome::Stored { read, .. } = outcome else {
+            self.seen += 1;
+            return;
+        };
+        self.photos += 1;
+        match read {
+            PhotoRead::NewTable(_) => self.new_tables += 1,
+            PhotoRead::Consolidated(_) => self.consolidated += 1,
+            PhotoRead::Conflict(t) => {
+                self.conflicts += 1;
+                self.conflicting_tables.push(t.to_string());
+            }
+            PhotoRead::Unreadable(_) => self.unreadable += 1,
+            PhotoRead::Invalid { .. } => self.invalid += 1,
+        }
+    }
 }
 
 const IN_CHUNK: usize = 250;
@@ -68,122 +116,131 @@ pub async fn known_images(tx: &mut Tx, shas: &[String]) -> Result<HashSet<String
     Ok(known)
 }
 
+/// What one photo's code says before the decider sees it.
+struct Reading {
+    status: ImageStatus,
+    table: Option<TableId>,
+    problems: Vec<Problem>,
+    /// The result to offer the decider: a valid acta's.
+    result: Option<TableResult>,
+}
+
+/// Records a batch of photos in one transaction: every distinct photo is an `image` record;
+/// a valid acta also offers its result to the decider. Returns one outcome per photo, in
+/// order.
 pub async fn ingest(
     db: &Db,
     election: &Election,
     photos: Vec<Photo>,
     log_writer: &LogWriter,
-) -> Result<IngestSummary, StoreError> {
+) -> Result<Vec<PhotoOutcome>, StoreError> {
     let mut tx = db.begin().await?;
     tx.lock_for_write().await?;
     let mut batch = Batch::begin(&mut tx).await?;
     let shas: Vec<String> = photos.iter().map(|p| p.sha256.clone()).collect();
     let mut seen = known_images(&mut tx, &shas).await?;
-    let parsed: Vec<Option<TableId>> = photos
+    // Each code is parsed once; its table must be known before the rules can run (they need
+    // the table's registered voters, which the store knows).
+    let parsed: Vec<Option<Result<Payload, Problem>>> = photos
         .iter()
         .map(|p| {
             let text = p.scan.as_ref().ok()?;
-            actas_core::payload::parse(text, election)
-                .ok()
-                .map(|x| x.acta_id.table)
+            Some(validate::parse_payload(election, text))
         })
         .collect();
-    let mut touched: Vec<TableId> = parsed.iter().flatten().copied().collect();
+    let mut touched: Vec<TableId> = parsed
+        .iter()
+        .flatten()
+        .flatten()
+        .map(|p| p.acta_id.table)
+        .collect();
     touched.sort();
     touched.dedup();
     let mut decider = load_state(&mut tx, &touched).await?;
 
-    let mut summary = IngestSummary::default();
-    for photo in photos {
+    let mut outcomes = Vec::with_capacity(photos.len());
+    for (photo, parsed) in photos.into_iter().zip(parsed) {
         if !seen.insert(photo.sha256.clone()) {
-            summary.seen += 1;
+            outcomes.push(PhotoOutcome::AlreadyStored);
             continue;
         }
-        summary.photos += 1;
-        let source = Source {
-            kind: "photo".into(),
-            file: Some(photo.file.clone()),
-            line: None,
-            sha256: Some(photo.sha256.clone()),
-        };
-        let (status, payload, accepted, table, problems) = match &photo.scan {
-            Err(reason) => {
-                summary.unreadable += 1;
-                let problem = Problem {
+        let reading = match (&photo.scan, parsed) {
+            (Err(reason), _) => Reading {
+                status: ImageStatus::Unreadable,
+                table: None,
+                problems: vec![Problem {
                     rule: "unreadable".into(),
                     severity: Severity::Reject,
                     message: reason.clone(),
-                };
-                (ImageStatus::Unreadable, None, None, None, vec![problem])
+                }],
+                result: None,
+            },
+            (Ok(_), Some(Ok(payload))) => {
+                let table = payload.acta_id.table;
+                let known = decider.tables.get(&table).copied().flatten();
+                let problems = validate::check_parsed_payload(election, &payload, known);
+                let valid = !validate::has_reject(&problems);
+                Reading {
+                    status: if valid {
+                        ImageStatus::Read
+                    } else {
+                        ImageStatus::Invalid
+                    },
+                    table: Some(table),
+                    problems,
+                    result: valid.then(|| payload.to_result(election)),
+                }
             }
-            Ok(text) => {
-                let table = actas_core::payload::parse(text, election)
-                    .ok()
-                    .map(|p| p.acta_id.table);
-                let known = table.and_then(|t| decider.tables.get(&t).copied().flatten());
-                let (p, problems) = validate::check_payload(election, text, known);
-                if validate::has_reject(&problems) {
-                    summary.invalid += 1;
-                    (
-                        ImageStatus::Invalid,
-                        Some(text.clone()),
-                        None,
-                        table,
-                        problems,
-                    )
-                } else {
-                    let result = p.map(|p| p.to_result(election));
-                    (
-                        ImageStatus::Read,
-                        Some(text.clone()),
-                        result,
-                        table,
-                        problems,
-                    )
+            (Ok(_), parse_error) => Reading {
+                status: ImageStatus::Invalid,
+                table: None,
+                problems: parse_error.and_then(Result::err).into_iter().collect(),
+                result: None,
+            },
+        };
+        let image_seq = batch.push_image(
+            photo.source.clone(),
+            ImageRecord {
+                sha256: photo.sha256.clone(),
+                bytes: photo.bytes,
+                status: reading.status,
+                payload: photo.scan.as_ref().ok().cloned(),
+                table: reading.table,
+                problems: reading.problems.clone(),
+            },
+        );
+        let reason = || {
+            reading
+                .problems
+                .iter()
+                .find(|p| p.severity == Severity::Reject)
+                .map(|p| p.message.clone())
+                .unwrap_or_default()
+        };
+        let read = match (reading.status, reading.result.clone()) {
+            (ImageStatus::Unreadable, _) => PhotoRead::Unreadable(reason()),
+            (_, None) => PhotoRead::Invalid {
+                table: reading.table,
+                reason: reason(),
+            },
+            (_, Some(result)) => {
+                let t = result.table;
+                let source = Source {
+                    kind: "qr".into(),
+                    ..photo.source
+                };
+                match batch.accept(&mut decider, source, result, reading.problems) {
+                    Outcome::New => PhotoRead::NewTable(t),
+                    Outcome::Duplicate => PhotoRead::Consolidated(t),
+                    Outcome::Conflict => PhotoRead::Conflict(t),
                 }
             }
         };
-        let image_seq = batch.push(
-            source.clone(),
-            RecordBody::Image {
-                image: ImageRecord {
-                    sha256: photo.sha256.clone(),
-                    bytes: photo.bytes,
-                    status,
-                    payload,
-                    table,
-                    problems: problems.clone(),
-                },
-            },
-            table,
-        );
-        batch.images.push(vec![
-            Val::from(photo.sha256.as_str()),
-            Val::from(image_seq),
-            Val::from(status.as_str()),
-            Val::from(table.map(|t| t.to_string())),
-            Val::from(photo.file.as_str()),
-        ]);
-        if let Some(result) = accepted {
-            let t = result.table;
-            let source = Source {
-                kind: "qr".into(),
-                ..source
-            };
-            match batch.accept(&mut decider, source, result, problems) {
-                Outcome::New => summary.new_tables += 1,
-                Outcome::Duplicate => summary.consolidated += 1,
-                Outcome::Conflict => {
-                    summary.conflicts += 1;
-                    summary.conflicting_tables.push(t.to_string());
-                }
-            }
-        }
+        outcomes.push(PhotoOutcome::Stored { image_seq, read });
     }
-    let (appended, _) = batch.write(&mut tx, &decider, election, log_writer).await?;
-    summary.records_appended = appended;
+    batch.write(&mut tx, &decider, election, log_writer).await?;
     tx.commit().await?;
-    Ok(summary)
+    Ok(outcomes)
 }
 
 /// A stored photo as the `images` view lists it.

@@ -25,12 +25,12 @@ use std::path::{Path, PathBuf};
 
 use actas_core::{Election, Level, Place, Record, RecordBody, Source};
 
-pub use apply::{ImportSummary, Incoming, QuarantinedRow};
+pub use apply::{ImportSummary, Incoming, Outcome, QuarantinedRow};
 pub use bulletins::{BulletinAdded, StoredBulletin};
 pub use db::Db;
 use db::{Kind, Val};
-pub use ingest::{IngestSummary, Photo, StoredImage};
-pub use log::{LogProof, LogReport, StoredCheckpoint};
+pub use ingest::{IngestSummary, Photo, PhotoOutcome, PhotoRead, StoredImage};
+pub use log::{LogCopy, LogReport, ProofUnavailable, StoredCheckpoint};
 pub use read::TableVersion;
 
 #[derive(Debug, thiserror::Error)]
@@ -85,7 +85,7 @@ pub struct Store {
     db: Db,
     election: Election,
     log: log::LogWriter,
-    blobs: Option<blobs::BlobStore>,
+    blobs: Option<std::sync::Arc<dyn blobs::BlobStore>>,
 }
 
 /// A stored record with its log index.
@@ -140,19 +140,20 @@ impl Store {
                 )));
             }
         } else {
-            let record = Record::new(
-                now(),
-                Source {
-                    kind: "definition".into(),
-                    file: None,
-                    line: None,
-                    sha256: None,
-                },
-                RecordBody::Election {
-                    election: Box::new(election.clone()),
-                },
-            );
-            apply::append_records(&mut tx, 0, &[(record, None)]).await?;
+            let mut batch = apply::Batch::begin(&mut tx).await?;
+            let definition = Source {
+                kind: "definition".into(),
+                file: None,
+                line: None,
+                sha256: None,
+            };
+            let body = RecordBody::Election {
+                election: Box::new(election.clone()),
+            };
+            batch.push(definition, body, None);
+            batch
+                .write(&mut tx, &Default::default(), election, &Default::default())
+                .await?;
             let states: Vec<Place> = election.states.clone();
             views::upsert_places(&mut tx, &states, true).await?;
         }
@@ -347,8 +348,9 @@ impl Store {
         read::tables_of_centre(&self.db, centre).await
     }
 
-    /// Accepts a batch of scanned photos (already stored as blobs) in one transaction.
-    pub async fn ingest(&self, photos: Vec<Photo>) -> Result<IngestSummary, StoreError> {
+    /// Records a batch of scanned photos, whose originals are already durable in the blob
+    /// store, in one transaction; one outcome per photo, in order.
+    pub async fn ingest(&self, photos: Vec<Photo>) -> Result<Vec<PhotoOutcome>, StoreError> {
         ingest::ingest(&self.db, &self.election, photos, &self.log).await
     }
 
@@ -362,13 +364,33 @@ impl Store {
         ingest::images(&self.db, false).await
     }
 
+    /// Checks that every photo the records name is still stored with exactly the bytes its
+    /// record hashes; returns what is wrong, photo by photo (empty when all are intact).
+    pub async fn check_photos(&self) -> Result<(usize, Vec<String>), StoreError> {
+        let images = self.images().await?;
+        let mut problems = Vec::new();
+        for image in &images {
+            let checked = match &self.blobs {
+                Some(blobs) => blobs.check(&image.sha256).await,
+                None => Err("this store has no blob store to check it in".into()),
+            };
+            if let Err(e) = checked {
+                problems.push(format!(
+                    "photo {} of record {} ({}): {e}",
+                    image.file, image.seq, image.sha256
+                ));
+            }
+        }
+        Ok((images.len(), problems))
+    }
+
     /// Where original photos are kept (set by whoever knows the data directory).
-    pub fn with_blobs(mut self, blobs: blobs::BlobStore) -> Self {
+    pub fn with_blobs(mut self, blobs: std::sync::Arc<dyn blobs::BlobStore>) -> Self {
         self.blobs = Some(blobs);
         self
     }
 
-    pub fn blobs(&self) -> Option<&blobs::BlobStore> {
+    pub fn blobs(&self) -> Option<&std::sync::Arc<dyn blobs::BlobStore>> {
         self.blobs.as_ref()
     }
 

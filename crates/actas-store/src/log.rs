@@ -6,17 +6,17 @@
 //! (`checkpoints`). Both are written in the transaction that appends the records they cover,
 //! so the records and the log cannot disagree after a crash.
 //!
-//! Appending reads only the right-edge partial tiles (at most one per tile level) and writes
-//! the tiles it changes: its cost is proportional to the new entries, not to the log. The
-//! tree is the RFC 6962 tree of `actas_ledger`; [`Edge`] only keeps its right edge, and tests
-//! compare it with [`Log`] at every size.
+//! This module only persists what `actas_ledger` computes: appending loads the right-edge
+//! partial tiles into a [`TileEdge`] and stores the tiles it hands back; checking feeds the
+//! records and tiles to an [`Audit`]; proofs come from the ledger's tree over the records
+//! ([`LogCopy`]). The store has no tree math of its own.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use actas_ledger::{
-    Checkpoint, EMPTY_ROOT, Hash, Log, LogSigner, LogVerifier, MAX_ENTRY_LEN, TILE_HEIGHT,
-    TILE_WIDTH, TilePath, entry_bundle, hash_from_base64, hash_to_base64, leaf_hash, node_hash,
-    open_checkpoint, tiles_for_size, verify_inclusion,
+    Audit, Checkpoint, Hash, InclusionProof, Log, LogSigner, LogVerifier, MAX_ENTRY_LEN,
+    StoredCheckpointRef, StoredTile, TILE_HEIGHT, TILE_WIDTH, TileEdge, TilePath, entry_bundle,
+    hash_from_base64, hash_to_base64, leaf_hash, leaf_mismatch,
 };
 use sha2::Digest;
 
@@ -43,16 +43,6 @@ pub struct StoredCheckpoint {
     pub at_ms: i64,
 }
 
-/// An inclusion proof of one record in a signed checkpoint, checked before it is returned.
-#[derive(Clone, Debug)]
-pub struct LogProof {
-    pub index: u64,
-    pub entry: Vec<u8>,
-    pub leaf_hash: Hash,
-    pub proof: Vec<Hash>,
-    pub checkpoint: StoredCheckpoint,
-}
-
 /// What [`Store::check_log`] found.
 #[derive(Clone, Debug, Default)]
 pub struct LogReport {
@@ -73,12 +63,6 @@ fn corrupt(seq: u64, message: String) -> StoreError {
     }
 }
 
-/// Root of a complete subtree given its `2^k` hashes one level down (a full tile or a
-/// power-of-two run inside one).
-fn subtree_root(hashes: &[Hash]) -> Hash {
-    Log::from_leaf_hashes(hashes.iter().copied()).root()
-}
-
 fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -86,91 +70,14 @@ fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-/// The right edge of the tree: at each tile level, the index and hashes of the partial tile
-/// (fewer than 256 hashes; every tile to its left is full and never changes).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-struct Edge {
-    size: u64,
-    levels: Vec<Partial>,
-    /// Tiles completed since loading, to be written: (level, index, hashes).
-    completed: Vec<(u8, u64, Vec<Hash>)>,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-struct Partial {
-    index: u64,
-    hashes: Vec<Hash>,
-    changed: bool,
-}
-
-impl Edge {
-    fn append_leaf(&mut self, leaf: Hash) {
-        self.size += 1;
-        let mut hash = leaf;
-        let mut level = 0;
-        loop {
-            if self.levels.len() == level {
-                self.levels.push(Partial::default());
-            }
-            let p = &mut self.levels[level];
-            p.hashes.push(hash);
-            p.changed = true;
-            if p.hashes.len() < TILE_WIDTH {
-                return;
-            }
-            let full = std::mem::take(&mut p.hashes);
-            hash = subtree_root(&full);
-            self.completed.push((level as u8, p.index, full));
-            p.index += 1;
-            level += 1;
-        }
-    }
-
-    /// RFC 6962 root: the complete subtrees along the right edge, largest (leftmost) first,
-    /// folded from the right.
-    fn root(&self) -> Hash {
-        let mut nodes = Vec::new();
-        for p in self.levels.iter().rev() {
-            let mut start = 0;
-            for bit in (0..TILE_HEIGHT).rev() {
-                let n = 1usize << bit;
-                if p.hashes.len() & n != 0 {
-                    nodes.push(subtree_root(&p.hashes[start..start + n]));
-                    start += n;
-                }
-            }
-        }
-        let Some(mut root) = nodes.pop() else {
-            return EMPTY_ROOT;
-        };
-        while let Some(left) = nodes.pop() {
-            root = node_hash(&left, &root);
-        }
-        root
-    }
-
-    /// Tile rows to upsert: the completed tiles and the partial tiles that changed.
-    fn rows(&self) -> Vec<Vec<Val>> {
-        let row = |level: u8, index: u64, hashes: &[Hash]| {
-            vec![
-                Val::from(i64::from(level)),
-                Val::from(index),
-                Val::from(hashes.len() as u64),
-                Val::from(hex::encode(hashes.concat())),
-            ]
-        };
-        let mut rows: Vec<Vec<Val>> = self
-            .completed
-            .iter()
-            .map(|(l, i, h)| row(*l, *i, h))
-            .collect();
-        for (level, p) in self.levels.iter().enumerate() {
-            if p.changed && !p.hashes.is_empty() {
-                rows.push(row(level as u8, p.index, &p.hashes));
-            }
-        }
-        rows
-    }
+/// The row of `log_tiles` that stores a tile.
+fn tile_row(t: &StoredTile) -> Vec<Val> {
+    vec![
+        Val::from(i64::from(t.level)),
+        Val::from(t.index),
+        Val::from(t.hashes.len() as u64),
+        Val::from(hex::encode(t.hashes.concat())),
+    ]
 }
 
 fn decode_hashes(level: i64, index: i64, width: i64, text: &str) -> Result<Vec<Hash>, String> {
@@ -204,56 +111,38 @@ async fn log_size(tx: &mut Tx) -> Result<u64, StoreError> {
 }
 
 /// Loads the right edge of the tree from the partial tiles.
-async fn load_edge(tx: &mut Tx) -> Result<Edge, StoreError> {
+async fn load_edge(tx: &mut Tx) -> Result<TileEdge, StoreError> {
     let size = log_size(tx).await?;
-    let mut edge = Edge {
-        size,
-        ..Edge::default()
-    };
-    let mut level = 0u32;
-    while level < 64 / u32::from(TILE_HEIGHT) && size >> (level * u32::from(TILE_HEIGHT)) > 0 {
-        let count = size >> (level * u32::from(TILE_HEIGHT));
-        let index = count / TILE_WIDTH as u64;
-        let width = (count % TILE_WIDTH as u64) as i64;
-        let mut hashes = Vec::new();
-        if width > 0 {
-            let rows = tx
-                .fetch(
-                    "SELECT width, hashes FROM log_tiles WHERE level = $1 AND idx = $2",
-                    vec![Val::from(i64::from(level)), Val::from(index)],
-                    &[Kind::I, Kind::T],
-                )
-                .await?;
-            let where_ =
-                format!("log tile {level}/{index} (right edge of a log of {size} entries)");
-            let row = rows
-                .first()
-                .ok_or_else(|| corrupt(size, format!("{where_} is missing")))?;
-            if row[0].int() != Some(width) {
-                return Err(corrupt(
-                    size,
-                    format!(
-                        "{where_} holds {} hashes, expected {width}",
-                        row[0].int().unwrap_or(-1)
-                    ),
-                ));
-            }
-            hashes = decode_hashes(
+    let mut partials = Vec::new();
+    for (level, index, width) in TileEdge::partial_tiles(size) {
+        let rows = tx
+            .fetch(
+                "SELECT width, hashes FROM log_tiles WHERE level = $1 AND idx = $2",
+                vec![Val::from(i64::from(level)), Val::from(index)],
+                &[Kind::I, Kind::T],
+            )
+            .await?;
+        let row = rows.first().ok_or_else(|| {
+            corrupt(
+                size,
+                format!(
+                    "log tile {level}/{index} (right edge of a log of {size} entries) is missing"
+                ),
+            )
+        })?;
+        let stored_width = row[0].int().unwrap_or(-1);
+        partials.push(
+            decode_hashes(
                 i64::from(level),
                 index as i64,
-                width,
+                stored_width,
                 row[1].text().unwrap_or_default(),
             )
-            .map_err(|m| corrupt(size, m))?;
-        }
-        edge.levels.push(Partial {
-            index,
-            hashes,
-            changed: false,
-        });
-        level += 1;
+            .map_err(|m| corrupt(size, m))?,
+        );
+        debug_assert!(width > 0);
     }
-    Ok(edge)
+    TileEdge::load(size, partials).map_err(|e| corrupt(size, e.to_string()))
 }
 
 /// Checks that a record fits in a C2SP entry bundle and returns its leaf hash.
@@ -276,58 +165,59 @@ pub(crate) async fn append_leaves(
     leaves: &[Hash],
 ) -> Result<(u64, Hash), StoreError> {
     let mut edge = load_edge(tx).await?;
-    if edge.size > first_seq {
+    if edge.size() > first_seq {
         return Err(corrupt(
             first_seq,
             format!(
                 "the log already holds {} entries but records are being appended from seq {first_seq}",
-                edge.size
+                edge.size()
             ),
         ));
     }
-    if edge.size < first_seq {
+    if edge.size() < first_seq {
         let rows = tx
             .fetch(
                 "SELECT seq, body FROM records WHERE seq >= $1 AND seq < $2 ORDER BY seq",
-                vec![Val::from(edge.size), Val::from(first_seq)],
+                vec![Val::from(edge.size()), Val::from(first_seq)],
                 &[Kind::I, Kind::T],
             )
             .await?;
         for row in rows {
             let seq = row[0].int().unwrap_or(-1) as u64;
-            if seq != edge.size {
+            if seq != edge.size() {
                 return Err(corrupt(
-                    edge.size,
-                    format!("record {} is missing (next record is {seq})", edge.size),
+                    edge.size(),
+                    format!("record {} is missing (next record is {seq})", edge.size()),
                 ));
             }
-            edge.append_leaf(entry_leaf(
+            edge.append(entry_leaf(
                 seq,
                 row[1].text().unwrap_or_default().as_bytes(),
             )?);
         }
-        if edge.size != first_seq {
+        if edge.size() != first_seq {
             return Err(corrupt(
-                edge.size,
-                format!("records {}..{first_seq} are missing", edge.size),
+                edge.size(),
+                format!("records {}..{first_seq} are missing", edge.size()),
             ));
         }
     }
     for leaf in leaves {
-        edge.append_leaf(*leaf);
+        edge.append(*leaf);
     }
     tx.insert_many(
         "log_tiles (level, idx, width, hashes)",
         4,
-        edge.rows(),
+        edge.changed_tiles().iter().map(tile_row).collect(),
         "ON CONFLICT (level, idx) DO UPDATE SET width = excluded.width, hashes = excluded.hashes",
     )
     .await?;
-    Ok((edge.size, edge.root()))
+    Ok((edge.size(), edge.root()))
 }
 
-/// Brings the log up to the last record (for stores written before the log existed).
-pub(crate) async fn catch_up(tx: &mut Tx) -> Result<(u64, Hash), StoreError> {
+/// The sequence number the next record gets (= the number of records: seqs have no gaps).
+/// Read after taking the write lock, so no other writer can take it.
+pub(crate) async fn next_seq(tx: &mut Tx) -> Result<u64, StoreError> {
     let next = tx
         .fetch(
             "SELECT COALESCE(MAX(seq) + 1, 0) FROM records",
@@ -335,7 +225,13 @@ pub(crate) async fn catch_up(tx: &mut Tx) -> Result<(u64, Hash), StoreError> {
             &[Kind::I],
         )
         .await?;
-    append_leaves(tx, next[0][0].int().unwrap_or(0) as u64, &[]).await
+    Ok(next[0][0].int().unwrap_or(0) as u64)
+}
+
+/// Brings the log up to the last record (for stores written before the log existed).
+pub(crate) async fn catch_up(tx: &mut Tx) -> Result<(u64, Hash), StoreError> {
+    let next = next_seq(tx).await?;
+    append_leaves(tx, next, &[]).await
 }
 
 fn checkpoint_of(row: &[Val]) -> Result<StoredCheckpoint, StoreError> {
@@ -437,23 +333,6 @@ pub(crate) async fn checkpoint_after_append(
         return Ok(());
     }
     sign_in(tx, signer, size, root).await.map(|_| ())
-}
-
-/// Names the leaf of record `seq` in a log of `size` entries that its bytes no longer match.
-fn leaf_mismatch(seq: u64, size: u64, table: Option<&str>) -> String {
-    let w = TILE_WIDTH as u64;
-    let index = seq / w;
-    let tile = TilePath::Hash {
-        level: 0,
-        index,
-        width: (size - index * w).min(w) as u16,
-    };
-    format!(
-        "record {seq}{}: its bytes do not match leaf hash {} of log tile {tile}: the record was \
-         changed after it was logged",
-        table.map(|t| format!(" (table {t})")).unwrap_or_default(),
-        seq % w,
-    )
 }
 
 impl Store {
@@ -570,86 +449,115 @@ impl Store {
         }
     }
 
-    /// Inclusion proof of record `seq` in the latest checkpoint. The proof is checked against
-    /// the checkpoint before it is returned, so a damaged log yields an error, never a proof
-    /// that fails elsewhere.
-    pub async fn log_proof(&self, seq: u64) -> Result<LogProof, StoreError> {
-        let cp = self.latest_checkpoint().await?.ok_or_else(|| {
-            StoreError::Invalid(
-                "the log has no signed checkpoint yet: run `actas log checkpoint`".into(),
-            )
-        })?;
-        if seq >= cp.size {
-            return Err(StoreError::Invalid(format!(
-                "record {seq} is not covered by the latest checkpoint (size {}) yet: run `actas log checkpoint`",
-                cp.size
-            )));
-        }
-        let entry = self
-            .records(seq, seq + 1)
-            .await?
-            .pop()
-            .ok_or_else(|| StoreError::Invalid(format!("record {seq} does not exist")))?
-            .bytes;
-        let leaves = self.leaf_hashes(cp.size).await?;
-        let log = Log::from_leaf_hashes(leaves);
-        let leaf = leaf_hash(&entry);
-        if log.leaf_hash(seq) != Some(leaf) {
-            return Err(corrupt(seq, leaf_mismatch(seq, cp.size, None)));
-        }
-        let proof = log
-            .inclusion_proof(seq, cp.size)
-            .map_err(|e| corrupt(seq, e.to_string()))?;
-        verify_inclusion(&leaf, seq, cp.size, &cp.root, &proof).map_err(|e| {
-            corrupt(
-                seq,
-                format!("the stored log tiles do not match the latest checkpoint: {e}"),
-            )
-        })?;
-        Ok(LogProof {
-            index: seq,
-            entry,
-            leaf_hash: leaf,
-            proof,
-            checkpoint: cp,
+    /// Inclusion proof of record `seq` in the latest checkpoint (see [`LogCopy::proof`]).
+    pub async fn log_proof(&self, seq: u64) -> Result<InclusionProof, StoreError> {
+        let copy = self.log_copy(None).await?;
+        copy.proof(seq).map_err(|u| match u {
+            ProofUnavailable::Broken(why) => corrupt(seq, why),
+            other => StoreError::Invalid(other.to_string()),
         })
     }
 
-    /// The first `size` leaf hashes, from the level-0 tiles.
-    async fn leaf_hashes(&self, size: u64) -> Result<Vec<Hash>, StoreError> {
+    /// The level-0 hashes (leaf hashes) of entries `from..to`, from the stored tiles.
+    async fn stored_leaves(&self, from: u64, to: u64) -> Result<Vec<Hash>, StoreError> {
+        let w = TILE_WIDTH as u64;
         let rows = self
             .db
             .fetch(
-                "SELECT idx, width, hashes FROM log_tiles WHERE level = 0 AND idx <= $1 ORDER BY idx",
-                vec![Val::from(size / TILE_WIDTH as u64)],
+                "SELECT idx, width, hashes FROM log_tiles WHERE level = 0 AND idx >= $1 AND idx <= $2 ORDER BY idx",
+                vec![Val::from(from / w), Val::from(to / w)],
                 &[Kind::I, Kind::I, Kind::T],
             )
             .await?;
-        let mut leaves = Vec::with_capacity(size as usize);
-        for r in rows {
+        let mut leaves = Vec::with_capacity((to - from) as usize);
+        for (tile, r) in (from / w..).zip(rows) {
             let (idx, width) = (r[0].int().unwrap_or(-1), r[1].int().unwrap_or(0));
-            if idx * TILE_WIDTH as i64 != leaves.len() as i64 {
-                return Err(corrupt(
-                    leaves.len() as u64,
-                    format!("log tile 0/{} is missing", leaves.len() / TILE_WIDTH),
-                ));
+            if idx != tile as i64 {
+                return Err(corrupt(tile * w, format!("log tile 0/{tile} is missing")));
             }
+            let hashes = decode_hashes(0, idx, width, r[2].text().unwrap_or_default())
+                .map_err(|m| corrupt(tile * w, m))?;
+            let start = tile * w;
             leaves.extend(
-                decode_hashes(0, idx, width, r[2].text().unwrap_or_default())
-                    .map_err(|m| corrupt(idx as u64 * TILE_WIDTH as u64, m))?,
+                (start..)
+                    .zip(hashes)
+                    .filter(|(i, _)| (from..to).contains(i))
+                    .map(|(_, h)| h),
             );
         }
-        if (leaves.len() as u64) < size {
+        if (leaves.len() as u64) < to - from {
             return Err(corrupt(
-                leaves.len() as u64,
+                from + leaves.len() as u64,
                 format!(
-                    "the log tiles hold {} leaves, fewer than the checkpoint's {size}",
-                    leaves.len()
+                    "the log tiles hold no leaf for records {}..{to}",
+                    from + leaves.len() as u64
                 ),
             ));
         }
-        leaves.truncate(size as usize);
         Ok(leaves)
+    }
+
+    /// Reads the log into memory, or only what was appended since `previous` (records are
+    /// append-only): every entry, the ledger's tree over them, and the latest checkpoint,
+    /// checked against each other (see [`LogCopy::problem`]).
+    pub async fn log_copy(&self, previous: Option<&LogCopy>) -> Result<LogCopy, StoreError> {
+        // The checkpoint first: records committed afterwards only add entries it does not cover.
+        let checkpoint = self.latest_checkpoint().await?;
+        let records = self.record_count().await?;
+        let mut copy = previous.cloned().unwrap_or_default();
+        if copy.entries.len() as u64 > records {
+            // The store shrank: it was replaced under us. Start again rather than serve a mix.
+            copy = LogCopy::default();
+        }
+        const CHUNK: u64 = 20_000;
+        while (copy.entries.len() as u64) < records {
+            let from = copy.entries.len() as u64;
+            let to = (from + CHUNK).min(records);
+            let batch = self.records(from, to).await?;
+            let stored = self.stored_leaves(from, to).await?;
+            if batch.len() as u64 != to - from {
+                return Err(corrupt(
+                    from,
+                    format!(
+                        "the store reports {records} records but records {from}..{to} cannot all be read"
+                    ),
+                ));
+            }
+            for (r, stored_leaf) in batch.into_iter().zip(stored) {
+                if r.seq != copy.entries.len() as u64 {
+                    return Err(corrupt(
+                        copy.entries.len() as u64,
+                        format!(
+                            "record {} is missing from the store (next is {})",
+                            copy.entries.len(),
+                            r.seq
+                        ),
+                    ));
+                }
+                let leaf = leaf_hash(&r.bytes);
+                if leaf != stored_leaf && copy.problem.is_none() {
+                    copy.problem =
+                        Some(leaf_mismatch(&format!("record {}", r.seq), r.seq, records));
+                }
+                copy.tree.append_leaf_hash(leaf);
+                copy.entries.push(r.bytes.into());
+            }
+        }
+        copy.checkpoint = checkpoint;
+        if copy.problem.is_none()
+            && let Some(cp) = &copy.checkpoint
+        {
+            copy.problem = match copy.tree.root_at(cp.size) {
+                Ok(root) if root == cp.root => None,
+                Ok(_) => Some(format!(
+                    "the stored records do not hash to the root signed in checkpoint {}; \
+                     run `actas verify` on the data directory",
+                    cp.size
+                )),
+                Err(e) => Some(format!("checkpoint {} cannot be checked: {e}", cp.size)),
+            };
+        }
+        Ok(copy)
     }
 
     /// Checks the log against the records, from scratch: every record's bytes against its
@@ -678,7 +586,7 @@ impl Store {
 
         // Records, in chunks to bound memory, each against its stored SHA-256.
         const CHUNK: u64 = 10_000;
-        let mut log = Log::new();
+        let mut audit = Audit::new();
         let mut tables: Vec<Option<String>> = Vec::new();
         let mut from = 0;
         while from < size {
@@ -693,11 +601,11 @@ impl Store {
                 .await?;
             for row in rows {
                 let seq = row[0].int().unwrap_or(-1) as u64;
-                if seq != log.size() {
+                if seq != audit.size() {
                     report.problems.push(format!(
                         "record {} is missing from the records table (next is {seq}); the log \
                          cannot be checked past it",
-                        log.size()
+                        audit.size()
                     ));
                     return Ok(report);
                 }
@@ -705,34 +613,23 @@ impl Store {
                 let table = row[1].text().map(str::to_string);
                 if row[2].text() != Some(hex::encode(sha2::Sha256::digest(body)).as_str()) {
                     report.problems.push(format!(
-                        "record {seq}{}: its bytes do not match its stored SHA-256",
-                        table
-                            .as_deref()
-                            .map(|t| format!(" (table {t})"))
-                            .unwrap_or_default()
+                        "{}: its bytes do not match its stored SHA-256",
+                        describe(seq, table.as_deref())
                     ));
                 }
-                match entry_leaf(seq, body) {
-                    Ok(h) => log.append_leaf_hash(h),
-                    Err(e) => {
-                        report.problems.push(e.to_string());
-                        log.append_leaf_hash(leaf_hash(body))
-                    }
-                };
+                audit.entry(body);
                 tables.push(table);
             }
             from = to;
         }
-        if log.size() < size {
+        if audit.size() < size {
             report.problems.push(format!(
                 "records {}..{size} are missing from the records table but were logged",
-                log.size()
+                audit.size()
             ));
             return Ok(report);
         }
 
-        // Stored tiles against the tree recomputed from the records; a level-0 mismatch names
-        // the record.
         let rows = self
             .db
             .fetch(
@@ -741,7 +638,7 @@ impl Store {
                 &[Kind::I, Kind::I, Kind::I, Kind::T],
             )
             .await?;
-        let mut stored = std::collections::BTreeMap::new();
+        let mut stored = Vec::with_capacity(rows.len());
         for r in rows {
             let (level, idx, width) = (
                 r[0].int().unwrap_or(-1),
@@ -749,177 +646,109 @@ impl Store {
                 r[2].int().unwrap_or(-1),
             );
             match decode_hashes(level, idx, width, r[3].text().unwrap_or_default()) {
-                Ok(h) => {
-                    stored.insert((level, idx), h);
-                }
+                Ok(hashes) => stored.push(StoredTile {
+                    level: u8::try_from(level).unwrap_or(u8::MAX),
+                    index: idx as u64,
+                    hashes,
+                }),
                 Err(m) => report.problems.push(m),
             }
         }
-        for tile in tiles_for_size(size) {
-            let TilePath::Hash {
-                level,
-                index,
-                width,
-            } = tile
-            else {
-                continue;
-            };
-            let Some(got) = stored.remove(&(i64::from(level), index as i64)) else {
-                report.problems.push(format!("log tile {tile} is missing"));
-                continue;
-            };
-            let want = log
-                .tile(level, index, width)
-                .map_err(|e| corrupt(size, e.to_string()))?;
-            // Tiles may be wider than `size` needs if an import committed meanwhile.
-            for (k, w) in want.chunks_exact(32).enumerate() {
-                if got.get(k).map(|g| g.as_slice()) != Some(w) {
-                    let i = index * TILE_WIDTH as u64 + k as u64;
-                    report.problems.push(if level == 0 {
-                        leaf_mismatch(i, size, tables[i as usize].as_deref())
-                    } else {
-                        format!(
-                            "log tile {tile} hash {k} does not match the hash recomputed from \
-                             the records"
-                        )
-                    });
-                }
-            }
-        }
+        audit.hash_tiles(stored, |i| describe(i, tables[i as usize].as_deref()));
 
-        // Checkpoints: each signed by the key and signing the root of its prefix.
         let checkpoints = self.checkpoints().await?;
-        if verifier.is_none() && !checkpoints.is_empty() {
-            report.problems.push(
-                "the log has signed checkpoints but no verifier key was given to check them".into(),
-            );
-        }
-        for cp in checkpoints.iter().filter(|c| c.size <= size) {
-            let opened = match verifier {
-                Some(v) => match open_checkpoint(cp.note.as_bytes(), v) {
-                    Ok(c) => c,
-                    Err(e) => {
-                        report
-                            .problems
-                            .push(format!("checkpoint of size {}: {e}", cp.size));
-                        continue;
-                    }
-                },
-                None => continue,
-            };
-            report.checkpoints_checked += 1;
-            if (opened.size, opened.root) != (cp.size, cp.root) {
-                report.problems.push(format!(
-                    "checkpoint of size {}: stored size and root differ from the signed note's",
-                    cp.size
-                ));
-            }
-            let want = log
-                .root_at(opened.size)
-                .map_err(|e| corrupt(size, e.to_string()))?;
-            if want != opened.root {
-                report.problems.push(format!(
-                    "checkpoint of size {} signed root {} but records 0..{} hash to {}: a logged \
-                     record was changed or removed",
-                    opened.size,
-                    hash_to_base64(&opened.root),
-                    opened.size,
-                    hash_to_base64(&want)
-                ));
-            }
-            report.checkpoint = Some(opened);
-        }
-        if checkpoints.iter().any(|c| c.size > size) {
-            report.problems.push(format!(
-                "a checkpoint covers more entries than the log's {size}: logged records were removed"
-            ));
-        }
-
+        let refs: Vec<StoredCheckpointRef<'_>> = checkpoints
+            .iter()
+            .map(|c| StoredCheckpointRef {
+                size: c.size,
+                root: c.root,
+                note: c.note.as_bytes(),
+            })
+            .collect();
+        audit.checkpoints(&refs, verifier);
         if let Some(old) = since {
-            match verifier {
-                None => report
-                    .problems
-                    .push("--since needs a verifier key to open the old checkpoint".into()),
-                Some(v) => match open_checkpoint(old, v) {
-                    Err(e) => report.problems.push(format!("old checkpoint: {e}")),
-                    Ok(old) if old.size > size => report.problems.push(format!(
-                        "old checkpoint has {} entries but the log only {size}: the log was truncated",
-                        old.size
-                    )),
-                    Ok(old) => {
-                        let want = log
-                            .root_at(old.size)
-                            .map_err(|e| corrupt(size, e.to_string()))?;
-                        if want != old.root {
-                            report.problems.push(format!(
-                                "old checkpoint (size {}) signed root {} but the log's first {} \
-                                 entries hash to {}: history was rewritten",
-                                old.size,
-                                hash_to_base64(&old.root),
-                                old.size,
-                                hash_to_base64(&want)
-                            ));
-                        }
-                    }
-                },
-            }
+            audit.since(old, verifier);
         }
+        report.problems.append(&mut audit.problems);
+        report.checkpoint = audit.checkpoint;
+        report.checkpoints_checked = audit.checkpoints_checked;
         Ok(report)
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// How a record is named in messages: its seq and, for a table's record, the table.
+fn describe(seq: u64, table: Option<&str>) -> String {
+    format!(
+        "record {seq}{}",
+        table.map(|t| format!(" (table {t})")).unwrap_or_default()
+    )
+}
 
-    fn leaf(i: u64) -> Hash {
-        leaf_hash(&i.to_be_bytes())
+/// Why a record has no inclusion proof to show.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProofUnavailable {
+    #[error("the log has no signed checkpoint yet: run `actas log checkpoint`")]
+    NoCheckpoint,
+    #[error(
+        "record {seq} is not covered by the latest checkpoint (size {size}) yet: run `actas log checkpoint`"
+    )]
+    NotYetCovered { seq: u64, size: u64 },
+    #[error("{0}")]
+    Broken(String),
+}
+
+/// The log in memory, for serving proofs and entries (see [`Store::log_copy`]).
+#[derive(Clone, Debug, Default)]
+pub struct LogCopy {
+    entries: Vec<std::sync::Arc<[u8]>>,
+    tree: Log,
+    checkpoint: Option<StoredCheckpoint>,
+    problem: Option<String>,
+}
+
+impl LogCopy {
+    /// Number of entries (records) read.
+    pub fn size(&self) -> u64 {
+        self.entries.len() as u64
     }
 
-    /// The right edge, grown in uneven batches, has the root and tiles of the full tree at
-    /// every size, across three tile levels.
-    #[test]
-    fn edge_matches_the_full_tree() {
-        let n = 256 * 256 + 700;
-        let full = Log::from_leaf_hashes((0..n).map(leaf));
-        let mut edge = Edge::default();
-        let mut written = std::collections::BTreeMap::new();
-        let mut i = 0;
-        let mut batch = 1;
-        while i < n {
-            let end = (i + batch).min(n);
-            for k in i..end {
-                edge.append_leaf(leaf(k));
-            }
-            i = end;
-            for r in edge.rows() {
-                written.insert(
-                    (r[0].int().unwrap(), r[1].int().unwrap()),
-                    hex::decode(r[3].text().unwrap()).unwrap(),
-                );
-            }
-            edge.completed.clear();
-            edge.levels.iter_mut().for_each(|p| p.changed = false);
-            assert_eq!(edge.size, i);
-            if batch < 40 || i == n || i % 997 < batch {
-                assert_eq!(edge.root(), full.root_at(i).unwrap(), "root at size {i}");
-            }
-            batch = batch * 3 % 1001 + 1;
+    /// The bytes of record `seq`, exactly as logged.
+    pub fn entry(&self, seq: u64) -> Option<&std::sync::Arc<[u8]>> {
+        self.entries.get(usize::try_from(seq).ok()?)
+    }
+
+    pub fn entries(&self) -> &[std::sync::Arc<[u8]>] {
+        &self.entries
+    }
+
+    /// The latest signed checkpoint when the copy was read.
+    pub fn checkpoint(&self) -> Option<&StoredCheckpoint> {
+        self.checkpoint.as_ref()
+    }
+
+    /// Why the records do not match their log (a record changed after it was logged, or the
+    /// tree does not have the signed root): no proof is handed out then.
+    pub fn problem(&self) -> Option<&str> {
+        self.problem.as_deref()
+    }
+
+    /// Inclusion proof of record `seq` in the latest checkpoint, checked against it, or why
+    /// there is none.
+    pub fn proof(&self, seq: u64) -> Result<InclusionProof, ProofUnavailable> {
+        let cp = self
+            .checkpoint
+            .as_ref()
+            .ok_or(ProofUnavailable::NoCheckpoint)?;
+        if let Some(p) = &self.problem {
+            return Err(ProofUnavailable::Broken(p.clone()));
         }
-        for tile in tiles_for_size(n) {
-            if let TilePath::Hash {
-                level,
-                index,
-                width,
-            } = tile
-            {
-                assert_eq!(
-                    written[&(i64::from(level), index as i64)],
-                    full.tile(level, index, width).unwrap(),
-                    "{tile}"
-                );
-            }
+        if seq >= cp.size {
+            return Err(ProofUnavailable::NotYetCovered { seq, size: cp.size });
         }
-        assert_eq!(Edge::default().root(), EMPTY_ROOT);
+        InclusionProof::prove(&self.tree, seq, cp.size, cp.root, &cp.note).map_err(|e| {
+            ProofUnavailable::Broken(format!(
+                "the stored log does not match the latest checkpoint: {e}"
+            ))
+        })
     }
 }

@@ -4,7 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use actas_core::{
-    Election, Level, Place, Record, RecordBody, ResultRow, Results, TableId, TableResult,
+    Election, ImageRecord, Level, Place, Record, RecordBody, ResultRow, Results, Source, TableId,
+    TableResult,
 };
 
 use crate::StoreError;
@@ -342,14 +343,101 @@ pub async fn results(
     Ok(Results::new(election, level, rows.into_values().collect()))
 }
 
-/// Everything the views should contain, recomputed from the records.
-struct Recomputed {
-    /// Rows of the `images` view, as `Batch` writes them.
-    images: Vec<Vec<Val>>,
-    current: BTreeMap<TableId, (u64, TableResult, Option<u64>)>,
-    conflicts: BTreeSet<(TableId, u64)>,
-    created: BTreeMap<TableId, Option<u64>>,
-    aggregates: Aggregates,
+/// Rows the records add to the views: what one batch adds (written by `Batch::write`) or,
+/// recomputed from every record, what the views hold (written by a rebuild). One shape and one
+/// writer for both, so the rebuild writes exactly what imports write.
+#[derive(Debug, Default)]
+pub(crate) struct ViewRows {
+    /// Tables created from records (not in the geography), with the registered voters their
+    /// first record states.
+    pub tables: BTreeMap<TableId, Option<u64>>,
+    /// Counted results by table: seq, result, registered voters that count (filled in by
+    /// [`ViewRows::fill_registered`]).
+    pub current: BTreeMap<TableId, (u64, TableResult, Option<u64>)>,
+    pub conflicts: BTreeSet<(TableId, u64)>,
+    /// Rows of the `images` view ([`image_row`]), in record order.
+    pub images: Vec<Vec<Val>>,
+}
+
+impl ViewRows {
+    /// Adds an accepted result (not a duplicate) as the decider judged it.
+    pub fn add(&mut self, seq: u64, r: &TableResult, outcome: Outcome, created: bool) {
+        match outcome {
+            Outcome::New => {
+                self.current.insert(r.table, (seq, r.clone(), None));
+            }
+            Outcome::Conflict => {
+                self.conflicts.insert((r.table, seq));
+            }
+            Outcome::Duplicate => {}
+        }
+        if created {
+            self.tables.insert(r.table, r.registered);
+        }
+    }
+
+    /// Sets each counted table's registered voters as the decider knows them.
+    pub fn fill_registered(&mut self, decider: &Decider) {
+        for (_, r, reg) in self.current.values_mut() {
+            *reg = decider.registered(r);
+        }
+    }
+
+    /// The totals of the counted results, per place.
+    pub fn aggregates(&self, election: &Election) -> Aggregates {
+        let mut a = Aggregates::default();
+        for (_, r, reg) in self.current.values() {
+            a.add(r, reg.unwrap_or(0), election.candidates.len());
+        }
+        a
+    }
+
+    pub async fn insert(self, tx: &mut Tx) -> Result<(), StoreError> {
+        let tables = self
+            .tables
+            .iter()
+            .map(|(t, r)| vec![Val::from(t.to_string()), Val::from(*r), Val::from(0i64)])
+            .collect();
+        tx.insert_many("tables (code, registered, in_geography)", 3, tables, "")
+            .await?;
+        let current = self
+            .current
+            .values()
+            .map(|(seq, r, reg)| current_row(*seq, r, *reg))
+            .collect();
+        tx.insert_many(
+            "current (table_code, seq, registered, valid, null_votes, votes)",
+            6,
+            current,
+            "",
+        )
+        .await?;
+        let conflicts = self
+            .conflicts
+            .iter()
+            .map(|(t, seq)| vec![Val::from(t.to_string()), Val::from(*seq)])
+            .collect();
+        tx.insert_many("conflicts (table_code, seq)", 2, conflicts, "")
+            .await?;
+        tx.insert_many(
+            "images (sha256, seq, status, table_code, file)",
+            5,
+            self.images,
+            "",
+        )
+        .await
+    }
+}
+
+/// The `images` view row of a photo's record.
+pub fn image_row(seq: u64, image: &ImageRecord, source: &Source) -> Vec<Val> {
+    vec![
+        Val::from(image.sha256.as_str()),
+        Val::from(seq),
+        Val::from(image.status.as_str()),
+        Val::from(image.table.map(|t| t.to_string())),
+        Val::from(source.file.clone().unwrap_or_default()),
+    ]
 }
 
 async fn image_rows(tx: &mut Tx) -> Result<Vec<Vec<Val>>, StoreError> {
@@ -368,13 +456,7 @@ async fn image_rows(tx: &mut Tx) -> Result<Vec<Vec<Val>>, StoreError> {
                     source,
                     body: RecordBody::Image { image },
                     ..
-                }) => Ok(vec![
-                    Val::from(image.sha256),
-                    Val::from(seq),
-                    Val::from(image.status.as_str()),
-                    Val::from(image.table.map(|t| t.to_string())),
-                    Val::from(source.file.unwrap_or_default()),
-                ]),
+                }) => Ok(image_row(seq as u64, &image, &source)),
                 Ok(_) => Err(StoreError::Corrupt {
                     seq,
                     message: "expected an image record".into(),
@@ -388,7 +470,8 @@ async fn image_rows(tx: &mut Tx) -> Result<Vec<Vec<Val>>, StoreError> {
         .collect()
 }
 
-async fn recompute(tx: &mut Tx, election: &Election) -> Result<Recomputed, StoreError> {
+/// What the views should hold, recomputed from every record by the same decider as imports.
+async fn recompute(tx: &mut Tx) -> Result<ViewRows, StoreError> {
     let geo = tx
         .fetch(
             "SELECT code, registered FROM tables WHERE in_geography = 1",
@@ -409,44 +492,27 @@ async fn recompute(tx: &mut Tx, election: &Election) -> Result<Recomputed, Store
             &[Kind::I, Kind::T],
         )
         .await?;
-    let mut out = Recomputed {
+    let mut out = ViewRows {
         images: image_rows(tx).await?,
-        current: BTreeMap::new(),
-        conflicts: BTreeSet::new(),
-        created: BTreeMap::new(),
-        aggregates: Aggregates::default(),
+        ..ViewRows::default()
     };
     for row in records {
         let seq = row[0].int().unwrap_or(0);
         let r = result_of(seq, row[1].text().unwrap_or_default())?;
         let seq = seq as u64;
-        match d.decide(seq, &r) {
-            Outcome::New => {
-                out.current.insert(r.table, (seq, r.clone(), None));
-            }
-            Outcome::Conflict => {
-                out.conflicts.insert((r.table, seq));
-            }
-            Outcome::Duplicate => {
-                return Err(StoreError::Corrupt {
-                    seq: seq as i64,
-                    message: format!(
-                        "duplicates an earlier record of table {}; duplicates are never stored",
-                        r.table
-                    ),
-                });
-            }
+        let (outcome, created) = d.decide(seq, &r);
+        if outcome == Outcome::Duplicate {
+            return Err(StoreError::Corrupt {
+                seq: seq as i64,
+                message: format!(
+                    "duplicates an earlier record of table {}; duplicates are never stored",
+                    r.table
+                ),
+            });
         }
-        if let std::collections::hash_map::Entry::Vacant(e) = d.tables.entry(r.table) {
-            e.insert(r.registered);
-            out.created.insert(r.table, r.registered);
-        }
+        out.add(seq, &r, outcome, created);
     }
-    for (_, r, reg) in out.current.values_mut() {
-        *reg = d.registered(r);
-        out.aggregates
-            .add(r, reg.unwrap_or(0), election.candidates.len());
-    }
+    out.fill_registered(&d);
     Ok(out)
 }
 
@@ -458,7 +524,7 @@ pub async fn rebuild(db: &Db, election: &Election) -> Result<(), StoreError> {
 }
 
 async fn rebuild_in(tx: &mut Tx, election: &Election) -> Result<(), StoreError> {
-    let fresh = recompute(tx, election).await?;
+    let fresh = recompute(tx).await?;
     for stmt in [
         "DELETE FROM current",
         "DELETE FROM conflicts",
@@ -468,46 +534,16 @@ async fn rebuild_in(tx: &mut Tx, election: &Election) -> Result<(), StoreError> 
     ] {
         tx.exec(stmt, vec![]).await?;
     }
-    let tables = fresh
-        .created
-        .iter()
-        .map(|(t, r)| vec![Val::from(t.to_string()), Val::from(*r), Val::from(0i64)])
-        .collect();
-    tx.insert_many("tables (code, registered, in_geography)", 3, tables, "")
-        .await?;
-    let current = fresh
-        .current
-        .values()
-        .map(|(seq, r, reg)| current_row(*seq, r, *reg))
-        .collect();
-    tx.insert_many(
-        "current (table_code, seq, registered, valid, null_votes, votes)",
-        6,
-        current,
-        "",
-    )
-    .await?;
-    let conflicts = fresh
-        .conflicts
-        .iter()
-        .map(|(t, seq)| vec![Val::from(t.to_string()), Val::from(*seq)])
-        .collect();
-    tx.insert_many("conflicts (table_code, seq)", 2, conflicts, "")
-        .await?;
-    tx.insert_many(
-        "images (sha256, seq, status, table_code, file)",
-        5,
-        fresh.images,
-        "",
-    )
-    .await?;
-    write_aggregates(tx, fresh.aggregates.by_place.iter().collect()).await
+    let aggregates = fresh.aggregates(election);
+    fresh.insert(tx).await?;
+    write_aggregates(tx, aggregates.by_place.iter().collect()).await
 }
 
 pub async fn check(db: &Db, election: &Election) -> Result<Vec<String>, StoreError> {
     // One read transaction: the records and the views are compared at one point in time.
     let mut tx = db.begin().await?;
-    let fresh = recompute(&mut tx, election).await?;
+    let fresh = recompute(&mut tx).await?;
+    let fresh_aggregates = fresh.aggregates(election);
     let mut problems = Vec::new();
     let stored_current = tx
         .fetch(
@@ -582,7 +618,7 @@ pub async fn check(db: &Db, election: &Election) -> Result<Vec<String>, StoreErr
     }
     let stored = load_aggregates(&mut tx).await?;
     drop(tx);
-    for (key, sums) in &fresh.aggregates.by_place {
+    for (key, sums) in &fresh_aggregates.by_place {
         match stored.by_place.get(key) {
             Some(s) if s == sums => {}
             other => problems.push(format!(
@@ -597,7 +633,7 @@ pub async fn check(db: &Db, election: &Election) -> Result<Vec<String>, StoreErr
     for key in stored
         .by_place
         .keys()
-        .filter(|k| !fresh.aggregates.by_place.contains_key(*k))
+        .filter(|k| !fresh_aggregates.by_place.contains_key(*k))
     {
         problems.push(format!(
             "{} {:?}: stored totals with no record",

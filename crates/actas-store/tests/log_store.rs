@@ -149,10 +149,11 @@ async fn proofs_verify_against_the_signed_checkpoint() {
             .unwrap();
         for seq in [0u64, 1, 255, 256, 511, 600] {
             let p = store.log_proof(seq).await.unwrap();
-            let cp = open_checkpoint(p.checkpoint.note.as_bytes(), &verifier).unwrap();
-            assert_eq!(p.leaf_hash, leaf_hash(&p.entry));
-            assert_eq!(p.entry, store.records(seq, seq + 1).await.unwrap()[0].bytes);
-            verify_inclusion(&p.leaf_hash, seq, cp.size, &cp.root, &p.proof).unwrap();
+            let cp = open_checkpoint(p.checkpoint.as_bytes(), &verifier).unwrap();
+            let entry = &store.records(seq, seq + 1).await.unwrap()[0].bytes;
+            assert_eq!(p.leaf_hash, leaf_hash(entry));
+            assert_eq!(p.log_index, seq);
+            verify_inclusion(&p.leaf_hash, seq, cp.size, &cp.root, &p.hashes).unwrap();
         }
         let err = store.log_proof(601).await.unwrap_err().to_string();
         assert!(err.contains("record 601 is not covered"), "{err}");

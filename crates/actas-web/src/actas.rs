@@ -3,12 +3,13 @@
 
 use actas_analysis::Lang;
 use actas_core::{CentreCode, Level, Record, TableId};
-use actas_ledger::hash_to_base64;
+use actas_ledger::InclusionProof;
+use actas_store::ProofUnavailable;
 use serde::Serialize;
 use sha2::Digest;
 
 use crate::images::ImageRef;
-use crate::snapshot::{Proof, ProofUnavailable, Snapshot, Status};
+use crate::snapshot::{Snapshot, Status};
 use crate::state::AppState;
 use crate::text::tr;
 
@@ -75,7 +76,7 @@ pub struct Version {
     /// The exact bytes in the log.
     pub entry: std::sync::Arc<[u8]>,
     pub record: Record,
-    pub proof: Result<Proof, ProofUnavailable>,
+    pub proof: Result<InclusionProof, ProofUnavailable>,
 }
 
 impl Version {
@@ -121,7 +122,7 @@ pub async fn load(
             Some(Version {
                 seq,
                 counted: Some(seq) == counted,
-                entry: snap.log.entries.get(seq as usize)?.clone(),
+                entry: snap.log.entry(seq)?.clone(),
                 record: snap.log.record(seq)?,
                 proof: snap.proof(seq),
             })
@@ -134,32 +135,6 @@ pub async fn load(
     }))
 }
 
-/// `inclusion_proof` in the API.
-#[derive(Debug, Clone, Serialize)]
-pub struct ProofJson {
-    pub log_index: u64,
-    pub tree_size: u64,
-    /// base64, as in the checkpoint.
-    pub root_hash: String,
-    pub leaf_hash: String,
-    pub hashes: Vec<String>,
-    /// The signed checkpoint (C2SP tlog-checkpoint note) the proof leads to.
-    pub checkpoint: String,
-}
-
-impl From<&Proof> for ProofJson {
-    fn from(p: &Proof) -> Self {
-        ProofJson {
-            log_index: p.index,
-            tree_size: p.checkpoint.size,
-            root_hash: hash_to_base64(&p.checkpoint.root),
-            leaf_hash: hash_to_base64(&p.leaf),
-            hashes: p.hashes.iter().map(hash_to_base64).collect(),
-            checkpoint: p.checkpoint.note.clone(),
-        }
-    }
-}
-
 /// Why there is no proof, in words.
 pub fn proof_unavailable(u: &ProofUnavailable, lang: Lang) -> String {
     match u {
@@ -169,7 +144,7 @@ pub fn proof_unavailable(u: &ProofUnavailable, lang: Lang) -> String {
             "The log has no signed checkpoint yet; the proof will appear once the operator signs one.",
         )
         .into(),
-        ProofUnavailable::NotYetCovered { size } => format!(
+        ProofUnavailable::NotYetCovered { size, .. } => format!(
             "{} ({size}).",
             tr(
                 lang,

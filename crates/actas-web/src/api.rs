@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::json;
 
-use crate::actas::{self, PlaceNames, ProofJson, place_names};
+use crate::actas::{self, PlaceNames, place_names};
 use crate::bulk;
 use crate::cedula::{self, Lookup};
 use crate::http::{self, Cache, Cached, json_error, json_ok};
@@ -215,7 +215,7 @@ struct VersionJson {
     /// The record exactly as logged (its bytes are the log entry).
     entry: String,
     record: serde_json::Value,
-    inclusion_proof: Option<ProofJson>,
+    inclusion_proof: Option<actas_ledger::InclusionProof>,
     /// Why there is no proof yet, when there is none.
     proof_unavailable: Option<String>,
 }
@@ -268,7 +268,7 @@ pub async fn acta(
             sha256: v.sha256(),
             entry: String::from_utf8_lossy(&v.entry).into_owned(),
             record: serde_json::from_slice(&v.entry).unwrap_or(serde_json::Value::Null),
-            inclusion_proof: v.proof.as_ref().ok().map(ProofJson::from),
+            inclusion_proof: v.proof.as_ref().ok().cloned(),
             proof_unavailable: v
                 .proof
                 .as_ref()
@@ -303,7 +303,7 @@ pub async fn image(
         Err(r) => return *r,
     };
     let snap = state.snapshot();
-    match images::image_bytes(&state.store, &snap, table) {
+    match images::image_bytes(&state.store, &snap, table).await {
         Ok(Some((content_type, bytes))) => {
             let mut r = http::reply(
                 &headers,
@@ -402,7 +402,7 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
 }
 
 pub async fn checkpoint(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    match &state.snapshot().checkpoint {
+    match state.snapshot().checkpoint() {
         Some(cp) => http::reply(
             &headers,
             StatusCode::OK,

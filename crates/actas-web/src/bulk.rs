@@ -122,7 +122,9 @@ fn to_csv(snap: &Snapshot) -> String {
         let RecordBody::Result { result, .. } = &record.body else {
             continue;
         };
-        let entry = &snap.log.entries[seq as usize];
+        let Some(entry) = snap.log.entry(seq) else {
+            continue;
+        };
         let counted = snap.counted_seq(table) == Some(seq);
         let registered = result.registered.or_else(|| {
             counted
@@ -173,7 +175,9 @@ fn to_json(snap: &Snapshot) -> String {
     );
     let mut first = true;
     for (table, seq) in versions(snap) {
-        let entry = &snap.log.entries[seq as usize];
+        let Some(entry) = snap.log.entry(seq) else {
+            continue;
+        };
         let Ok(text) = std::str::from_utf8(entry) else {
             continue;
         };

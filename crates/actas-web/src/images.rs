@@ -59,7 +59,7 @@ pub fn by_table(stored: Vec<StoredImage>) -> HashMap<TableId, Vec<ImageRef>> {
 }
 
 /// The bytes and content type of a table's photo (the first readable one).
-pub fn image_bytes(
+pub async fn image_bytes(
     store: &Store,
     snap: &Snapshot,
     table: TableId,
@@ -71,7 +71,8 @@ pub fn image_bytes(
         return Ok(None);
     };
     Ok(blobs
-        .get(&first.sha256)?
+        .get(&first.sha256)
+        .await?
         .map(|bytes| (content_type(&bytes).to_string(), bytes)))
 }
 

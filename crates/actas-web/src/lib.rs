@@ -169,7 +169,7 @@ pub async fn start(config: Config, verifier_key: Option<String>) -> Result<Runni
     config.check()?;
     let mut store = Store::open(&config.target).await?;
     if let Some(dir) = &config.blobs {
-        store = store.with_blobs(actas_store::blobs::BlobStore::new(dir));
+        store = store.with_blobs(std::sync::Arc::new(actas_store::blobs::DirBlobs::new(dir)));
     }
     let registry = load_registry(config.registry.as_deref())?;
     match &registry {

@@ -13,8 +13,8 @@ use std::time::SystemTime;
 use actas_core::{
     CentreCode, Election, Level, Record, RecordBody, ResultRow, Results, TableId, TableResult,
 };
-use actas_ledger::{Hash, Log};
-use actas_store::{Store, StoredCheckpoint};
+use actas_ledger::InclusionProof;
+use actas_store::{LogCopy, ProofUnavailable, Store, StoredCheckpoint};
 use tokio::sync::OnceCell;
 
 use crate::http::Cached;
@@ -27,50 +27,45 @@ pub struct DataVersion {
     pub checkpoint: Option<u64>,
 }
 
-/// The log as far as the store holds it: every record's bytes by seq and the Merkle tree over
-/// them, grown incrementally (records are append-only).
+/// The log as the store hands it ([`LogCopy`]: entries, tree, checkpoint, proofs), and the
+/// result records of each table found in it, both grown incrementally (records are
+/// append-only).
 #[derive(Clone, Default)]
 pub struct LogData {
-    pub entries: Vec<Arc<[u8]>>,
-    pub tree: Log,
+    pub copy: LogCopy,
     /// Result records per table, oldest first (every stored version).
     pub versions: HashMap<TableId, Vec<u64>>,
 }
 
 impl LogData {
-    /// Appends records `self.entries.len()..` read from the store.
-    async fn catch_up(&mut self, store: &Store, to: u64) -> anyhow::Result<()> {
-        const CHUNK: u64 = 20_000;
-        while (self.entries.len() as u64) < to {
-            let from = self.entries.len() as u64;
-            let batch = store.records(from, (from + CHUNK).min(to)).await?;
-            if batch.is_empty() {
-                anyhow::bail!("the store reports {to} records but record {from} cannot be read");
-            }
-            for r in batch {
-                if r.seq != self.entries.len() as u64 {
-                    anyhow::bail!(
-                        "record {} is missing from the store (next is {})",
-                        self.entries.len(),
-                        r.seq
-                    );
-                }
-                self.tree.append(&r.bytes)?;
-                if let Ok(Record {
-                    body: RecordBody::Result { result, .. },
-                    ..
-                }) = Record::from_bytes(&r.bytes)
-                {
-                    self.versions.entry(result.table).or_default().push(r.seq);
-                }
-                self.entries.push(r.bytes.into());
+    /// Reads the records appended since `previous`.
+    async fn read(store: &Store, previous: Option<&LogData>) -> anyhow::Result<LogData> {
+        let copy = store.log_copy(previous.map(|p| &p.copy)).await?;
+        let mut versions = match previous {
+            Some(p) if p.copy.size() <= copy.size() => p.versions.clone(),
+            _ => HashMap::new(),
+        };
+        let from = previous
+            .filter(|p| p.copy.size() <= copy.size())
+            .map_or(0, |p| p.copy.size());
+        for (seq, entry) in (from..).zip(&copy.entries()[from as usize..]) {
+            if let Ok(Record {
+                body: RecordBody::Result { result, .. },
+                ..
+            }) = Record::from_bytes(entry)
+            {
+                versions.entry(result.table).or_default().push(seq);
             }
         }
-        Ok(())
+        Ok(LogData { copy, versions })
     }
 
     pub fn record(&self, seq: u64) -> Option<Record> {
-        Record::from_bytes(self.entries.get(seq as usize)?).ok()
+        Record::from_bytes(self.copy.entry(seq)?).ok()
+    }
+
+    pub fn entry(&self, seq: u64) -> Option<&Arc<[u8]>> {
+        self.copy.entry(seq)
     }
 }
 
@@ -95,15 +90,6 @@ impl Status {
     }
 }
 
-/// An inclusion proof of one record in the latest signed checkpoint.
-#[derive(Debug, Clone)]
-pub struct Proof {
-    pub index: u64,
-    pub leaf: Hash,
-    pub hashes: Vec<Hash>,
-    pub checkpoint: StoredCheckpoint,
-}
-
 /// Tables of each centre read so far, with their registered voters.
 type CentreTables = HashMap<CentreCode, Arc<Vec<(TableId, Option<u64>)>>>;
 
@@ -122,11 +108,8 @@ pub struct Snapshot {
     pub current: HashMap<TableId, TableResult>,
     /// Tables with several versions: every seq, the counted one first.
     pub conflicts: HashMap<TableId, Vec<u64>>,
-    pub checkpoint: Option<StoredCheckpoint>,
     /// Photos of each table, readable ones first.
     pub images: HashMap<TableId, Vec<crate::images::ImageRef>>,
-    /// Why proofs cannot be given, when the records do not hash to the signed root.
-    pub proof_problem: Option<String>,
     /// Registry tables (sorted) and, aligned, their part of a voter look-up's JSON.
     voter_tables: Vec<TableId>,
     voter_members: Vec<Box<str>>,
@@ -152,14 +135,10 @@ impl Snapshot {
         election: Arc<Election>,
         previous: Option<&Snapshot>,
     ) -> anyhow::Result<Snapshot> {
-        let records = store.record_count().await?;
-        let checkpoint = store.latest_checkpoint().await?;
-        let mut log = previous.map(|p| LogData::clone(&p.log)).unwrap_or_default();
-        if (log.entries.len() as u64) > records {
-            // The store shrank: it was replaced under us. Start again rather than serve a mix.
-            log = LogData::default();
+        let log = LogData::read(store, previous.map(|p| p.log.as_ref())).await?;
+        if let Some(p) = log.copy.problem() {
+            tracing::error!("no inclusion proofs are served: {p}");
         }
-        log.catch_up(store, records).await?;
 
         let mut levels = Vec::with_capacity(Level::ALL.len());
         let mut index = HashMap::new();
@@ -193,25 +172,10 @@ impl Snapshot {
 
         let images = crate::images::by_table(store.images().await?);
 
-        let proof_problem = checkpoint
-            .as_ref()
-            .and_then(|cp| match log.tree.root_at(cp.size) {
-                Ok(root) if root == cp.root => None,
-                Ok(_) => Some(format!(
-                    "the stored records do not hash to the root signed in checkpoint {}; \
-                     run `actas verify` on the data directory",
-                    cp.size
-                )),
-                Err(e) => Some(format!("checkpoint {} cannot be checked: {e}", cp.size)),
-            });
-        if let Some(p) = &proof_problem {
-            tracing::error!("{p}");
-        }
-
         Ok(Snapshot {
             version: DataVersion {
-                records,
-                checkpoint: checkpoint.as_ref().map(|c| c.size),
+                records: log.copy.size(),
+                checkpoint: log.copy.checkpoint().map(|c| c.size),
             },
             built_at: SystemTime::now(),
             election,
@@ -221,9 +185,7 @@ impl Snapshot {
             log: Arc::new(log),
             current,
             conflicts,
-            checkpoint,
             images,
-            proof_problem,
             voter_tables: Vec::new(),
             voter_members: Vec::new(),
             home: Default::default(),
@@ -307,33 +269,13 @@ impl Snapshot {
     }
 
     /// Inclusion proof of record `seq` in the latest checkpoint, or why there is none.
-    pub fn proof(&self, seq: u64) -> Result<Proof, ProofUnavailable> {
-        let cp = self
-            .checkpoint
-            .as_ref()
-            .ok_or(ProofUnavailable::NoCheckpoint)?;
-        if let Some(p) = &self.proof_problem {
-            return Err(ProofUnavailable::Broken(p.clone()));
-        }
-        if seq >= cp.size {
-            return Err(ProofUnavailable::NotYetCovered { size: cp.size });
-        }
-        let leaf = self
-            .log
-            .tree
-            .leaf_hash(seq)
-            .ok_or(ProofUnavailable::NotYetCovered { size: cp.size })?;
-        let hashes = self
-            .log
-            .tree
-            .inclusion_proof(seq, cp.size)
-            .map_err(|e| ProofUnavailable::Broken(e.to_string()))?;
-        Ok(Proof {
-            index: seq,
-            leaf,
-            hashes,
-            checkpoint: cp.clone(),
-        })
+    pub fn proof(&self, seq: u64) -> Result<InclusionProof, ProofUnavailable> {
+        self.log.copy.proof(seq)
+    }
+
+    /// The latest signed checkpoint.
+    pub fn checkpoint(&self) -> Option<&StoredCheckpoint> {
+        self.log.copy.checkpoint()
     }
 
     /// Tables of a centre from the store (the geography's and those created by records),
@@ -382,12 +324,4 @@ impl Snapshot {
 /// Locks a cache; a panic while it was held leaves only a cache behind, so keep using it.
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// Why a record has no inclusion proof to show.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ProofUnavailable {
-    NoCheckpoint,
-    NotYetCovered { size: u64 },
-    Broken(String),
 }

@@ -1,13 +1,11 @@
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use actas_scan::ScanStatus;
-use actas_store::blobs::{BlobStore, sha256_hex};
-use actas_store::{IngestSummary, Photo};
+use actas_intake::{Batching, Intake, Limits, Origin, Read, read_file};
+use actas_store::IngestSummary;
 use anyhow::{Context, Result, bail};
 
 use crate::context;
@@ -31,9 +29,6 @@ pub struct Args {
     #[arg(long, default_value_t = 0)]
     pub(crate) threads: usize,
 }
-
-/// Largest photo accepted; real actas are under 2 MB.
-const MAX_PHOTO_BYTES: u64 = 64 << 20;
 
 fn is_image(p: &Path) -> bool {
     p.extension()
@@ -70,77 +65,13 @@ fn collect(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-enum Scanned {
-    Photo(Photo),
-    Skipped,
-    Failed(PathBuf, String),
-}
-
-fn scan_one(path: &Path, known: &HashSet<String>, blobs: &BlobStore) -> Scanned {
-    let file = context::file_name(path);
-    let bytes = match std::fs::metadata(path) {
-        Ok(m) if m.len() > MAX_PHOTO_BYTES => {
-            return Scanned::Failed(
-                path.into(),
-                format!(
-                    "{} bytes; photos over {MAX_PHOTO_BYTES} bytes are refused",
-                    m.len()
-                ),
-            );
-        }
-        _ => match std::fs::read(path) {
-            Ok(b) => b,
-            Err(e) => return Scanned::Failed(path.into(), e.to_string()),
-        },
-    };
-    let sha256 = sha256_hex(&bytes);
-    if known.contains(&sha256) {
-        return Scanned::Skipped;
-    }
-    let outcome = actas_scan::scan_hashed_bytes(&bytes, sha256.clone());
-    // The original is durable before the record that names it commits.
-    if let Err(e) = blobs.put_hashed(&sha256, &bytes) {
-        return Scanned::Failed(path.into(), e.to_string());
-    }
-    Scanned::Photo(Photo {
-        file,
-        sha256,
-        bytes: bytes.len() as u64,
-        scan: match outcome.status {
-            ScanStatus::Read { payload } => Ok(payload),
-            ScanStatus::Unreadable { reason } => Err(reason.to_string()),
-        },
-    })
-}
-
-fn add(total: &mut IngestSummary, s: IngestSummary) {
-    total.photos += s.photos;
-    total.seen += s.seen;
-    total.new_tables += s.new_tables;
-    total.consolidated += s.consolidated;
-    total.conflicts += s.conflicts;
-    total.conflicting_tables.extend(s.conflicting_tables);
-    total.unreadable += s.unreadable;
-    total.invalid += s.invalid;
-    total.records_appended += s.records_appended;
-}
-
 pub async fn run(data: &Path, args: Args) -> Result<ExitCode> {
     if args.batch == 0 {
         bail!("--batch must be at least 1");
     }
-    let store = context::open(data).await?;
+    let store = Arc::new(context::open(data).await?);
     let files = collect(&args.paths)?;
-    let known: HashSet<String> = store
-        .images()
-        .await?
-        .into_iter()
-        .map(|i| i.sha256)
-        .collect();
-    let blobs = store
-        .blobs()
-        .cloned()
-        .unwrap_or_else(|| BlobStore::new(data.join("blobs")));
+    let intake = Arc::new(Intake::open(store.clone(), Limits::default()).await?);
     let threads = match args.threads {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
@@ -148,23 +79,21 @@ pub async fn run(data: &Path, args: Args) -> Result<ExitCode> {
     let bar = context::bar(files.len() as u64, "ingesting");
     let started = Instant::now();
     let files = Arc::new(files);
-    let (known, blobs) = (Arc::new(known), Arc::new(blobs));
     let next = Arc::new(AtomicUsize::new(0));
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Scanned>(args.batch * 2);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<(PathBuf, Read)>(args.batch * 2);
     let workers: Vec<_> = (0..threads)
         .map(|_| {
-            let (tx, files, known, blobs, next) = (
-                tx.clone(),
-                files.clone(),
-                known.clone(),
-                blobs.clone(),
-                next.clone(),
-            );
+            let (tx, files, intake, next) =
+                (tx.clone(), files.clone(), intake.clone(), next.clone());
             std::thread::spawn(move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(path) = files.get(i) else { break };
-                    if tx.blocking_send(scan_one(path, &known, &blobs)).is_err() {
+                    let read = match read_file(path, intake.limits()) {
+                        Ok(bytes) => intake.read(bytes, &Origin::file(path)),
+                        Err(refusal) => Read::Refused(refusal),
+                    };
+                    if tx.blocking_send((path.clone(), read)).is_err() {
                         break;
                     }
                 }
@@ -173,40 +102,22 @@ pub async fn run(data: &Path, args: Args) -> Result<ExitCode> {
         .collect();
     drop(tx);
     let mut total = IngestSummary::default();
-    let mut skipped = 0u64;
     let mut failed = Vec::new();
-    let mut pending = Vec::new();
-    let mut last_commit = Instant::now();
-    let outcome: Result<()> = async {
-        loop {
-            let item = tokio::time::timeout(Duration::from_millis(200), rx.recv()).await;
-            let done = matches!(item, Ok(None));
-            match item {
-                Ok(Some(Scanned::Photo(p))) => pending.push(p),
-                Ok(Some(Scanned::Skipped)) => skipped += 1,
-                Ok(Some(Scanned::Failed(path, why))) => {
-                    failed.push(format!("{}: {why}", path.display()))
+    let batching = Batching {
+        photos: args.batch,
+        ..Batching::default()
+    };
+    let outcome = intake
+        .record_stream(&mut rx, batching, |batch| {
+            for (path, outcome) in batch {
+                match outcome {
+                    Ok(o) => total.add(&o),
+                    Err(why) => failed.push(format!("{}: {why}", path.display())),
                 }
-                Ok(None) | Err(_) => {}
             }
-            bar.set_position(
-                total.photos + total.seen + skipped + failed.len() as u64 + pending.len() as u64,
-            );
-            let due = pending.len() >= args.batch
-                || (!pending.is_empty() && last_commit.elapsed() > Duration::from_secs(2));
-            if due || (done && !pending.is_empty()) {
-                add(
-                    &mut total,
-                    store.ingest(std::mem::take(&mut pending)).await?,
-                );
-                last_commit = Instant::now();
-            }
-            if done {
-                return Ok(());
-            }
-        }
-    }
-    .await;
+            bar.set_position(total.photos + total.seen + failed.len() as u64);
+        })
+        .await;
     // On an error the workers stop at their next send (the receiver is gone).
     drop(rx);
     for w in workers {
@@ -221,7 +132,7 @@ pub async fn run(data: &Path, args: Args) -> Result<ExitCode> {
         secs,
         files.len() as f64 / secs.max(1e-9),
         total.photos,
-        skipped + total.seen
+        total.seen
     );
     println!(
         "  {} new tables, {} consolidated (same numbers as the counted version), {} conflicts, {} unreadable, {} invalid",
@@ -239,7 +150,10 @@ pub async fn run(data: &Path, args: Args) -> Result<ExitCode> {
     for f in &failed {
         eprintln!("could not ingest {f}");
     }
-    store.close().await;
+    drop(intake);
+    if let Ok(store) = Arc::try_unwrap(store) {
+        store.close().await;
+    }
     Ok(if failed.is_empty() {
         ExitCode::SUCCESS
     } else {

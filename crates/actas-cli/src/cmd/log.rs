@@ -1,14 +1,12 @@
 //! `actas log ...`: the transparency log's key, checkpoints, export and proofs.
 
-use std::collections::BTreeSet;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use actas_core::{ActaId, CentreCode, TableId};
 use actas_ledger::{
-    LogSigner, LogVerifier, TILE_WIDTH, TilePath, export_dir, generate_keys, hash_to_base64,
-    tiles_for_size,
+    InclusionProof, LogSigner, LogVerifier, export_dir, generate_keys, hash_to_base64,
 };
 use actas_store::{Store, StoredCheckpoint};
 use anyhow::{Context, Result, anyhow, bail};
@@ -49,21 +47,13 @@ pub enum Log {
     },
 }
 
-/// `actas log proof` output, fields in reading order: what is proven, then the proof.
+/// `actas log proof` output: the record and its proof, as the API's acta versions show them.
 #[derive(serde::Serialize)]
 struct ProofJson<'a> {
     table: String,
-    /// Log index of the record (its `seq`).
-    index: u64,
-    tree_size: u64,
-    root: String,
-    leaf_hash: String,
-    /// RFC 6962 audit path, base64.
-    proof: Vec<String>,
-    /// The signed checkpoint whose root the proof leads to.
-    checkpoint: &'a str,
     /// The logged record itself; its leaf hash is SHA-256(0x00 || entry).
     entry: &'a str,
+    inclusion_proof: &'a InclusionProof,
 }
 
 pub fn key_path(data: &Path) -> PathBuf {
@@ -174,50 +164,6 @@ fn parse_table(table: &str, mesa: Option<&str>) -> Result<TableId> {
     })
 }
 
-/// Writes the partial tiles that earlier checkpoints of the log refer to, as a log published
-/// at each checkpoint would still serve them: a client holding an old checkpoint reads its
-/// proofs from them (Go's `tlog.TileHashReader` does). Partial tiles whose full tile now exists
-/// are left out, since C2SP clients fall back to the full tile. Files already right are not
-/// rewritten; each is written under a temporary name and renamed.
-fn write_old_partial_tiles(dir: &Path, entries: &[Vec<u8>], old_sizes: &[u64]) -> Result<()> {
-    let now: BTreeSet<TilePath> = tiles_for_size(entries.len() as u64).into_iter().collect();
-    let wanted: BTreeSet<TilePath> = old_sizes
-        .iter()
-        .flat_map(|&s| tiles_for_size(s))
-        .filter(|t| usize::from(t.width()) < TILE_WIDTH && !now.contains(t))
-        .filter(|t| {
-            let full = match *t {
-                TilePath::Hash { level, index, .. } => TilePath::Hash {
-                    level,
-                    index,
-                    width: TILE_WIDTH as u16,
-                },
-                TilePath::Entries { index, .. } => TilePath::Entries {
-                    index,
-                    width: TILE_WIDTH as u16,
-                },
-            };
-            !now.contains(&full)
-        })
-        .collect();
-    if wanted.is_empty() {
-        return Ok(());
-    }
-    let log = actas_ledger::Log::from_entries(entries)?;
-    for tile in wanted {
-        let data = actas_ledger::tile_bytes(&log, entries, tile)?;
-        let path = dir.join(tile.to_string());
-        if std::fs::read(&path).is_ok_and(|old| old == data) {
-            continue;
-        }
-        let parent = context::parent_dir(&path);
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("creating {}", parent.display()))?;
-        context::write_atomic(&path, &data)?;
-    }
-    Ok(())
-}
-
 pub async fn run(data: &Path, cmd: Log) -> Result<ExitCode> {
     match cmd {
         Log::Key => println!("{}", require_signer(data)?.verifier_key()),
@@ -235,13 +181,7 @@ pub async fn run(data: &Path, cmd: Log) -> Result<ExitCode> {
                 .into_iter()
                 .map(|r| r.bytes)
                 .collect();
-            let old_sizes: Vec<u64> = store
-                .checkpoints()
-                .await?
-                .iter()
-                .map(|c| c.size)
-                .filter(|&s| s < cp.size)
-                .collect();
+            let old_sizes: Vec<u64> = store.checkpoints().await?.iter().map(|c| c.size).collect();
             store.close().await;
             let spin = context::spinner("exporting");
             if entries.len() as u64 != cp.size {
@@ -251,9 +191,7 @@ pub async fn run(data: &Path, cmd: Log) -> Result<ExitCode> {
                     entries.len()
                 );
             }
-            write_old_partial_tiles(&dir, &entries, &old_sizes)
-                .with_context(|| format!("exporting the log to {}", dir.display()))?;
-            let stats = export_dir(&dir, &entries, &cp.note)
+            let stats = export_dir(&dir, &entries, &cp.note, &old_sizes)
                 .with_context(|| format!("exporting the log to {}", dir.display()))?;
             spin.finish_and_clear();
             println!(
@@ -276,16 +214,17 @@ pub async fn run(data: &Path, cmd: Log) -> Result<ExitCode> {
                 .ok_or_else(|| anyhow!("table {table} has no counted result in this store"))?;
             current_checkpoint(data, &store).await?;
             let p = store.log_proof(counted.seq).await?;
+            let entry = store
+                .records(counted.seq, counted.seq + 1)
+                .await?
+                .pop()
+                .ok_or_else(|| anyhow!("record {} cannot be read", counted.seq))?
+                .bytes;
             store.close().await;
             let json = ProofJson {
                 table: table.to_string(),
-                index: p.index,
-                tree_size: p.checkpoint.size,
-                root: hash_to_base64(&p.checkpoint.root),
-                leaf_hash: hash_to_base64(&p.leaf_hash),
-                proof: p.proof.iter().map(hash_to_base64).collect(),
-                checkpoint: &p.checkpoint.note,
-                entry: &String::from_utf8_lossy(&p.entry),
+                entry: &String::from_utf8_lossy(&entry),
+                inclusion_proof: &p,
             };
             println!("{}", serde_json::to_string_pretty(&json)?);
         }

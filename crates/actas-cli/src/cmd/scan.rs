@@ -39,7 +39,9 @@ pub async fn run(data: &Path, args: Args) -> Result<ExitCode> {
         Err(_) => super::init::load_election(&args.election)?,
     };
     let bar = context::bar(args.files.len() as u64, "scanning");
-    let outcomes = actas_scan::scan_many_with_progress(&args.files, 0, |done, _| {
+    let limits = actas_intake::Limits::default();
+    let read = |path: &Path| actas_intake::read_file(path, &limits).map_err(std::io::Error::other);
+    let outcomes = actas_scan::scan_many_with(&args.files, 0, read, |done, _| {
         bar.set_position(done as u64)
     });
     bar.finish_and_clear();

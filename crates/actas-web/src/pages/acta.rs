@@ -189,9 +189,9 @@ fn record_and_proof(ctx: &Ctx, v: &Version) -> Markup {
                     details {
                         summary { (ctx.t("Prueba de inclusión", "Inclusion proof")) " (" (p.hashes.len()) " hashes)" }
                         dl.kv {
-                            dt { (ctx.t("Tamaño del árbol", "Tree size")) } dd { (p.checkpoint.size) }
-                            dt { (ctx.t("Raíz firmada", "Signed root")) } dd.hash { (hash_to_base64(&p.checkpoint.root)) }
-                            dt { (ctx.t("Hash de la hoja", "Leaf hash")) } dd.hash { (hash_to_base64(&p.leaf)) }
+                            dt { (ctx.t("Tamaño del árbol", "Tree size")) } dd { (p.tree_size) }
+                            dt { (ctx.t("Raíz firmada", "Signed root")) } dd.hash { (hash_to_base64(&p.root_hash)) }
+                            dt { (ctx.t("Hash de la hoja", "Leaf hash")) } dd.hash { (hash_to_base64(&p.leaf_hash)) }
                         }
                         ol.hash { @for h in &p.hashes { li { (hash_to_base64(h)) } } }
                         p.muted { a href=(ctx.href("/verificar")) { (ctx.t("Cómo comprobar esta prueba", "How to check this proof")) } }

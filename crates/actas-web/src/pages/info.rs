@@ -92,7 +92,7 @@ pub async fn verify(State(state): State<AppState>, ctx: Ctx) -> Response {
             None => p { (ctx.t("El operador publica la clave por otros canales (la imprime `actas log key`). Compárela con la que le den varias fuentes independientes.",
                                "The operator publishes the key through other channels (`actas log key` prints it). Compare it with what several independent sources give you.")) },
         }
-        @if let Some(cp) = &snap.checkpoint {
+        @if let Some(cp) = snap.checkpoint() {
             p { (ctx.t("Último checkpoint firmado:", "Latest signed checkpoint:")) }
             pre.hash { (cp.note) }
         }

@@ -548,22 +548,27 @@ fn a_stored_photo_is_shown_and_served_byte_for_byte() {
         .table;
 
     let dir = common::copy_data(&f.dir);
-    let blobs = actas_store::blobs::BlobStore::new(dir.join("blobs"));
-    let sha = blobs.put(&bytes).unwrap();
+    let sha = actas_store::blobs::sha256_hex(&bytes);
     common::runtime().block_on(async {
+        // As `actas ingest` does: through the intake, which scans the photo and stores its
+        // original before recording it.
         let store = Store::open(&Target::Sqlite(dir.join("actas.db")))
             .await
-            .unwrap();
-        store
-            .ingest(vec![actas_store::Photo {
-                file: file.to_string(),
-                sha256: sha.clone(),
-                bytes: bytes.len() as u64,
-                scan: Ok(payload.to_string()),
-            }])
+            .unwrap()
+            .with_blobs(actas_store::blobs::open_blobs(&dir));
+        let store = std::sync::Arc::new(store);
+        let intake = actas_intake::Intake::open(store.clone(), Default::default())
             .await
             .unwrap();
-        store.close().await;
+        let origin = actas_intake::Origin::File {
+            name: file.to_string(),
+        };
+        let read = intake.read(bytes.clone(), &origin);
+        let outcomes = intake.record(vec![read]).await.unwrap();
+        assert!(
+            matches!(outcomes[0], Ok(actas_store::PhotoOutcome::Stored { .. })),
+            "{outcomes:?}"
+        );
     });
     let addr = common::start_server(&dir, |c| c.blobs = Some(dir.join("blobs")), None);
 
