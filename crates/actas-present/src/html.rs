@@ -1,14 +1,13 @@
 //! The self-contained HTML page: inline CSS, inline SVG, no script, no external resource.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use crate::Report;
-use crate::charts::{self, esc};
-use crate::text::{Lang, int, label, num, prob};
+use actas_analysis::{Report, WorstCase};
 
-fn t(lang: Lang, es: &'static str, en: &'static str) -> &'static str {
-    if lang == Lang::Es { es } else { en }
-}
+use crate::charts::{self, esc};
+use crate::notes::{Note, label};
+use crate::{Lang, int, num, pct, prob, tr};
 
 const CSS: &str = r#"
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1a202c;background:#f7fafc;line-height:1.45}
@@ -31,6 +30,7 @@ small{color:#718096}
 struct Page {
     s: String,
     lang: Lang,
+    notes: BTreeMap<String, Note>,
 }
 
 impl Page {
@@ -43,16 +43,16 @@ impl Page {
     fn p(&mut self, body: &str) {
         let _ = write!(self.s, "<p>{}</p>", esc(body));
     }
-    fn note(&mut self, r: &Report, key: &str) {
-        let Some(n) = r.notes.get(key) else { return };
+    fn note(&mut self, key: &str) {
+        let Some(n) = self.notes.get(key) else { return };
         let l = self.lang;
         let _ = write!(
             self.s,
             "<div class=\"reading\">{}</div><p class=\"meta\"><b>{}</b> {}<br><b>{}</b> {}</p>",
             esc(n.reading.get(l)),
-            t(l, "Supuestos:", "Assumptions:"),
+            tr(l, "Supuestos:", "Assumptions:"),
             esc(n.assumptions.get(l)),
-            t(l, "Referencia:", "Reference:"),
+            tr(l, "Referencia:", "Reference:"),
             esc(&n.reference)
         );
     }
@@ -76,16 +76,12 @@ impl Page {
     }
 }
 
-fn pct(l: Lang, v: f64, d: usize) -> String {
-    format!("{} %", num(l, v, d))
-}
-
 fn opt_int(l: Lang, v: Option<u64>) -> String {
     v.map_or_else(|| "–".into(), |v| int(l, v as i64))
 }
 
 fn yes_no(l: Lang, b: bool) -> String {
-    t(l, if b { "sí" } else { "no" }, if b { "yes" } else { "no" }).to_string()
+    tr(l, if b { "sí" } else { "no" }, if b { "yes" } else { "no" }).to_string()
 }
 
 pub(crate) fn render(r: &Report, lang: Lang) -> String {
@@ -93,10 +89,11 @@ pub(crate) fn render(r: &Report, lang: Lang) -> String {
     let mut p = Page {
         s: String::with_capacity(400_000),
         lang,
+        notes: crate::notes(r),
     };
     let title = format!(
         "{} — {}",
-        t(l, "Análisis de las actas", "Analysis of the actas"),
+        tr(l, "Análisis de las actas", "Analysis of the actas"),
         r.election.name
     );
     let _ = write!(
@@ -109,16 +106,16 @@ pub(crate) fn render(r: &Report, lang: Lang) -> String {
         p.s,
         "<h1>{}</h1><p class=\"meta\">{} {} · {} · <code>{}</code> · {} {}</p>",
         esc(&title),
-        t(l, "Elección del", "Election of"),
+        tr(l, "Elección del", "Election of"),
         esc(&r.election.date),
         esc(&r.election.id),
         esc(&r.schema),
-        t(l, "semilla", "seed"),
+        tr(l, "semilla", "seed"),
         r.options.seed
     );
     p.raw(&format!(
         "<p class=\"meta\">{}</p>",
-        esc(t(
+        esc(tr(
             l,
             "Secciones: 1 totales y cobertura · 2 peor caso · 3 proyección · 4 cifras oficiales · 5 forense. Todas las cifras vienen de las actas cargadas; el JSON del mismo informe tiene cada número con su método y candidato.",
             "Sections: 1 totals and coverage · 2 worst case · 3 projection · 4 official figures · 5 forensics. Every figure comes from the loaded actas; the report's JSON carries each number with its method and candidate."
@@ -133,7 +130,7 @@ pub(crate) fn render(r: &Report, lang: Lang) -> String {
 
     p.raw(&format!(
         "<p class=\"meta\" style=\"margin-top:3em\">actas-analysis · {} </p></main></body></html>",
-        esc(t(
+        esc(tr(
             l,
             "Generado sin recursos externos; las simulaciones son reproducibles con la misma semilla.",
             "Generated without external resources; simulations are reproducible with the same seed."
@@ -155,18 +152,18 @@ fn totals(p: &mut Page, r: &Report) {
     let tt = &r.totals;
     p.h2(
         "totales",
-        t(l, "1. Totales y cobertura", "1. Totals and coverage"),
+        tr(l, "1. Totales y cobertura", "1. Totals and coverage"),
     );
-    p.note(r, "totals");
+    p.note("totals");
     let rows = vec![
         vec![
-            t(l, "Actas (mesas)", "Actas (tables)").into(),
+            tr(l, "Actas (mesas)", "Actas (tables)").into(),
             int(l, tt.tables as i64),
             opt_int(l, tt.tables_official),
             tt.coverage_tables_pct.map_or("–".into(), |c| pct(l, c, 2)),
         ],
         vec![
-            t(l, "Centros", "Centres").into(),
+            tr(l, "Centros", "Centres").into(),
             int(l, tt.centres as i64),
             opt_int(l, tt.centres_official),
             match tt.centres_official {
@@ -175,14 +172,14 @@ fn totals(p: &mut Page, r: &Report) {
             },
         ],
         vec![
-            t(l, "Electores inscritos", "Registered voters").into(),
+            tr(l, "Electores inscritos", "Registered voters").into(),
             int(l, tt.registered_sum as i64),
             opt_int(l, tt.registered_official),
             tt.coverage_registered_pct_of_total
                 .map_or("–".into(), |c| pct(l, c, 2)),
         ],
         vec![
-            t(l, "Inscritos en el país", "Registered in the country").into(),
+            tr(l, "Inscritos en el país", "Registered in the country").into(),
             int(l, tt.registered_sum as i64),
             opt_int(l, tt.registered_in_country),
             tt.coverage_registered_pct_of_in_country
@@ -192,9 +189,9 @@ fn totals(p: &mut Page, r: &Report) {
     p.table(
         &[
             String::new(),
-            t(l, "en las actas", "in the actas").into(),
-            t(l, "oficial", "official").into(),
-            t(l, "cobertura", "coverage").into(),
+            tr(l, "en las actas", "in the actas").into(),
+            tr(l, "oficial", "official").into(),
+            tr(l, "cobertura", "coverage").into(),
         ],
         &rows,
     );
@@ -211,24 +208,24 @@ fn totals(p: &mut Page, r: &Report) {
         })
         .collect();
     rows.push(vec![
-        t(l, "Válidos", "Valid").into(),
+        tr(l, "Válidos", "Valid").into(),
         int(l, tt.valid as i64),
         String::new(),
     ]);
     rows.push(vec![
-        t(l, "Nulos", "Null").into(),
+        tr(l, "Nulos", "Null").into(),
         int(l, tt.null as i64),
         String::new(),
     ]);
     rows.push(vec![
-        t(l, "Emitidos", "Cast").into(),
+        tr(l, "Emitidos", "Cast").into(),
         int(l, tt.cast as i64),
         String::new(),
     ]);
     rows.push(vec![
         format!(
             "{} {} − {}",
-            t(l, "Diferencia", "Margin"),
+            tr(l, "Diferencia", "Margin"),
             tt.leader,
             tt.runner_up.clone().unwrap_or_default()
         ),
@@ -236,7 +233,7 @@ fn totals(p: &mut Page, r: &Report) {
         String::new(),
     ]);
     rows.push(vec![
-        t(
+        tr(
             l,
             "Participación (emitidos / inscritos)",
             "Turnout (cast / registered)",
@@ -248,40 +245,40 @@ fn totals(p: &mut Page, r: &Report) {
     ]);
     p.table(
         &[
-            t(l, "Candidato", "Candidate").into(),
-            t(l, "votos", "votes").into(),
-            t(l, "% de válidos", "% of valid").into(),
+            tr(l, "Candidato", "Candidate").into(),
+            tr(l, "votos", "votes").into(),
+            tr(l, "% de válidos", "% of valid").into(),
         ],
         &rows,
     );
     let ig = &tt.integrity;
     p.p(&format!(
         "{}: {} {}; {} {}; {} {}; {} {}; {} {}.",
-        t(l, "Integridad", "Integrity"),
+        tr(l, "Integridad", "Integrity"),
         ig.rows_valid_ne_sum,
-        t(
+        tr(
             l,
             "actas con válidos ≠ suma de candidatos",
             "actas with valid ≠ sum of candidates"
         ),
         ig.duplicate_tables,
-        t(l, "mesas duplicadas", "duplicate tables"),
+        tr(l, "mesas duplicadas", "duplicate tables"),
         ig.rows_cast_gt_registered,
-        t(
+        tr(
             l,
             "con más votos que inscritos",
             "with more votes than registered"
         ),
         ig.rows_without_registered,
-        t(l, "sin inscritos", "without registered voters"),
+        tr(l, "sin inscritos", "without registered voters"),
         ig.rows_bad_shape,
-        t(
+        tr(
             l,
             "con número de candidatos erróneo (excluidas)",
             "with a wrong number of candidates (left out)"
         ),
     ));
-    p.h3(t(l, "Por estado", "By state"));
+    p.h3(tr(l, "Por estado", "By state"));
     p.raw("<div class=\"charts\">");
     p.raw(&charts::results_by_state(r, l));
     p.raw(&charts::coverage_by_state(r, l));
@@ -319,14 +316,14 @@ fn totals(p: &mut Page, r: &Report) {
         .collect();
     p.table(
         &[
-            t(l, "Estado", "State").into(),
-            t(l, "actas / mesas", "actas / tables").into(),
-            t(l, "cobertura", "coverage").into(),
-            t(l, "inscritos", "registered").into(),
-            t(l, "válidos", "valid").into(),
+            tr(l, "Estado", "State").into(),
+            tr(l, "actas / mesas", "actas / tables").into(),
+            tr(l, "cobertura", "coverage").into(),
+            tr(l, "inscritos", "registered").into(),
+            tr(l, "válidos", "valid").into(),
             format!("% {leader}"),
             format!("% {runner}"),
-            t(l, "participación", "turnout").into(),
+            tr(l, "participación", "turnout").into(),
         ],
         &rows,
     );
@@ -339,39 +336,39 @@ fn worst(p: &mut Page, r: &Report) {
     }
     p.h2(
         "peor-caso",
-        t(
+        tr(
             l,
             "2. Peor caso para las mesas faltantes",
             "2. Worst cases for the missing tables",
         ),
     );
-    p.note(r, "worst_case");
+    p.note("worst_case");
     let w0 = &r.worst_case[0];
     let (ru, le) = (&w0.runner_up, &w0.leader);
     let mut head = vec![String::new()];
     for w in &r.worst_case {
         head.push(format!(
             "{} {}",
-            t(l, "inscritos", "registered"),
+            tr(l, "inscritos", "registered"),
             int(l, w.registered_total as i64)
         ));
     }
-    let row = |label: String, f: &dyn Fn(&crate::WorstCase) -> String| {
+    let row = |label: String, f: &dyn Fn(&WorstCase) -> String| {
         let mut v = vec![label];
         v.extend(r.worst_case.iter().map(f));
         v
     };
     let lead = |v: f64| int(l, v.round() as i64);
     let rows = vec![
-        row(t(l, "Mesas faltantes", "Missing tables").into(), &|w| {
+        row(tr(l, "Mesas faltantes", "Missing tables").into(), &|w| {
             int(l, w.missing_tables as i64)
         }),
         row(
-            t(l, "Inscritos faltantes", "Missing registered voters").into(),
+            tr(l, "Inscritos faltantes", "Missing registered voters").into(),
             &|w| int(l, w.missing_registered as i64),
         ),
         row(
-            t(
+            tr(
                 l,
                 "Inscritos por mesa faltante",
                 "Registered per missing table",
@@ -382,54 +379,54 @@ fn worst(p: &mut Page, r: &Report) {
         row(
             format!(
                 "{} {le} − {ru}",
-                t(l, "Diferencia en actas", "Margin in the actas")
+                tr(l, "Diferencia en actas", "Margin in the actas")
             ),
             &|w| int(l, w.gap),
         ),
         row(
             format!(
                 "A. {} {ru}: {} {le}",
-                t(
+                tr(
                     l,
                     "todos los inscritos faltantes votan por",
                     "every missing registered voter votes for"
                 ),
-                t(l, "ventaja de", "lead of")
+                tr(l, "ventaja de", "lead of")
             ),
             &|w| int(l, w.a_all_missing_registered_for_runner_up.leader_lead),
         ),
         row(
             format!(
                 "B. {} {ru}: {} {le}",
-                t(
+                tr(
                     l,
                     "participación observada, todo para",
                     "observed turnout, all for"
                 ),
-                t(l, "ventaja de", "lead of")
+                tr(l, "ventaja de", "lead of")
             ),
             &|w| lead(w.b_observed_turnout_all_for_runner_up.leader_lead),
         ),
         row(
             format!(
                 "C. {} {ru} {}",
-                t(l, "proporción necesaria para", "share needed by"),
-                t(l, "(participación 100 %)", "(100 % turnout)")
+                tr(l, "proporción necesaria para", "share needed by"),
+                tr(l, "(participación 100 %)", "(100 % turnout)")
             ),
             &|w| pct(l, 100.0 * w.c_runner_up_share_needed_full_turnout, 2),
         ),
         row(
             format!(
                 "C. {} {ru} {}",
-                t(l, "proporción necesaria para", "share needed by"),
-                t(l, "(participación observada)", "(observed turnout)")
+                tr(l, "proporción necesaria para", "share needed by"),
+                tr(l, "(participación observada)", "(observed turnout)")
             ),
             &|w| pct(l, 100.0 * w.c_runner_up_share_needed_observed_turnout, 2),
         ),
         row(
             format!(
                 "D. {} {ru}",
-                t(
+                tr(
                     l,
                     "participación necesaria, todo para",
                     "turnout needed, all for"
@@ -438,7 +435,7 @@ fn worst(p: &mut Page, r: &Report) {
             &|w| pct(l, 100.0 * w.d_turnout_needed_all_for_runner_up, 2),
         ),
         row(
-            t(
+            tr(
                 l,
                 "E. mesas necesarias (100 % y todo al segundo; tamaño medio faltante)",
                 "E. tables needed (100 % and all to the runner-up; mean missing size)",
@@ -453,7 +450,7 @@ fn worst(p: &mut Page, r: &Report) {
             },
         ),
         row(
-            t(
+            tr(
                 l,
                 "E. ídem, tamaño medio observado",
                 "E. same, mean observed size",
@@ -464,8 +461,8 @@ fn worst(p: &mut Page, r: &Report) {
         row(
             format!(
                 "F. {} {ru} {}",
-                t(l, "proporción necesaria para", "share needed by"),
-                t(
+                tr(l, "proporción necesaria para", "share needed by"),
+                tr(
                     l,
                     "(otros con su proporción observada)",
                     "(others keep their observed share)"
@@ -482,17 +479,17 @@ fn worst(p: &mut Page, r: &Report) {
         row(
             format!(
                 "G. {} {ru}: {} {le}",
-                t(
+                tr(
                     l,
                     "faltantes como el mejor decil de",
                     "missing like the best decile of"
                 ),
-                t(l, "ventaja de", "lead of")
+                tr(l, "ventaja de", "lead of")
             ),
             &|w| lead(w.g_missing_like_runner_up_best_decile.leader_lead),
         ),
         row(
-            t(l, "¿Cambia el ganador en A?", "Does A change the winner?").into(),
+            tr(l, "¿Cambia el ganador en A?", "Does A change the winner?").into(),
             &|w| yes_no(l, w.a_all_missing_registered_for_runner_up.overturned),
         ),
     ];
@@ -504,17 +501,17 @@ fn projection(p: &mut Page, r: &Report) {
     let Some(pr) = &r.projection else { return };
     p.h2(
         "proyeccion",
-        t(l, "3. Proyección por razón", "3. Ratio projection"),
+        tr(l, "3. Proyección por razón", "3. Ratio projection"),
     );
     p.raw(&format!(
         "<p><b>{}</b></p>",
-        esc(t(
+        esc(tr(
             l,
             "Supuesto: las mesas faltantes faltan al azar (MAR). Si no es así, los intervalos no valen; el peor caso (sección 2) no depende de él.",
             "Assumption: the missing tables are missing at random (MAR). If they are not, the intervals do not hold; the worst case (section 2) does not depend on it."
         ))
     ));
-    p.note(r, "projection");
+    p.note("projection");
     let mut keys: Vec<&String> = pr.per_registered.keys().collect();
     keys.sort_by(|a, b| {
         pr.per_registered[*b]
@@ -543,21 +540,21 @@ fn projection(p: &mut Page, r: &Report) {
     p.p(&format!(
         "n = {} {}, {} {}, f = {}, X = {} {}.",
         int(l, pr.n_tables as i64),
-        t(l, "mesas", "tables"),
+        tr(l, "mesas", "tables"),
         int(l, pr.n_centres as i64),
-        t(l, "centros", "centres"),
+        tr(l, "centros", "centres"),
         num(l, pr.f, 4),
         int(l, pr.registered_total as i64),
-        t(l, "inscritos", "registered voters"),
+        tr(l, "inscritos", "registered voters"),
     ));
     p.table(
         &[
             String::new(),
-            t(l, "votos por inscrito", "votes per registered").into(),
-            t(l, "EE (MAS)", "SE (SRS)").into(),
-            t(l, "EE (conglomerados)", "SE (cluster)").into(),
-            t(l, "total proyectado", "projected total").into(),
-            t(l, "IC 95 % (conglomerados)", "95 % CI (cluster)").into(),
+            tr(l, "votos por inscrito", "votes per registered").into(),
+            tr(l, "EE (MAS)", "SE (SRS)").into(),
+            tr(l, "EE (conglomerados)", "SE (cluster)").into(),
+            tr(l, "total proyectado", "projected total").into(),
+            tr(l, "IC 95 % (conglomerados)", "95 % CI (cluster)").into(),
         ],
         &rows,
     );
@@ -587,12 +584,12 @@ fn projection(p: &mut Page, r: &Report) {
     p.table(
         &[
             String::new(),
-            t(l, "% de válidos", "% of valid").into(),
-            t(l, "EE MAS (pp)", "SE SRS (pp)").into(),
-            t(l, "EE cong. (pp)", "SE cluster (pp)").into(),
-            t(l, "IC 95 % cong.", "95 % CI cluster").into(),
-            t(l, "estratificado por estado", "stratified by state").into(),
-            t(l, "EE estr. (pp)", "SE strat. (pp)").into(),
+            tr(l, "% de válidos", "% of valid").into(),
+            tr(l, "EE MAS (pp)", "SE SRS (pp)").into(),
+            tr(l, "EE cong. (pp)", "SE cluster (pp)").into(),
+            tr(l, "IC 95 % cong.", "95 % CI cluster").into(),
+            tr(l, "estratificado por estado", "stratified by state").into(),
+            tr(l, "EE estr. (pp)", "SE strat. (pp)").into(),
         ],
         &rows,
     );
@@ -605,13 +602,13 @@ fn official(p: &mut Page, r: &Report) {
     }
     p.h2(
         "oficial",
-        t(
+        tr(
             l,
             "4. Cifras oficiales frente a las actas",
             "4. Official figures against the actas",
         ),
     );
-    p.note(r, "official");
+    p.note("official");
     for b in &r.official {
         p.h3(&format!("{} ({})", b.name, b.date));
         let mut items: Vec<(&String, &u64)> = b.votes.iter().collect();
@@ -634,7 +631,7 @@ fn official(p: &mut Page, r: &Report) {
             .collect();
         if let Some(o) = b.others {
             rows.push(vec![
-                t(l, "Otros", "Others").into(),
+                tr(l, "Otros", "Others").into(),
                 int(l, o as i64),
                 String::new(),
                 String::new(),
@@ -643,26 +640,26 @@ fn official(p: &mut Page, r: &Report) {
         p.table(
             &[
                 String::new(),
-                t(l, "boletín", "bulletin").into(),
-                t(l, "actas", "actas").into(),
-                t(l, "boletín − actas", "bulletin − actas").into(),
+                tr(l, "boletín", "bulletin").into(),
+                tr(l, "actas", "actas").into(),
+                tr(l, "boletín − actas", "bulletin − actas").into(),
             ],
             &rows,
         );
         if let Some(pt) = &b.per_table {
             p.p(&format!(
                 "{}: {} {} ({} {}); {} {}.",
-                t(l, "Por mesa", "Per table"),
+                tr(l, "Por mesa", "Per table"),
                 num(l, pt.bulletin_top_per_table, 1),
-                t(
+                tr(
                     l,
                     "votos del primero según el boletín",
                     "votes for the top candidate per the bulletin"
                 ),
                 pct(l, 100.0 * pt.tables_fraction, 2),
-                t(l, "de las mesas", "of the tables"),
+                tr(l, "de las mesas", "of the tables"),
                 num(l, pt.actas_top_per_table, 1),
-                t(l, "en las actas", "in the actas"),
+                tr(l, "en las actas", "in the actas"),
             ));
         }
         let rd = &b.round_decimal;
@@ -690,11 +687,11 @@ fn official(p: &mut Page, r: &Report) {
         p.table(
             &[
                 String::new(),
-                t(l, "cifra", "figure").into(),
-                t(l, "% exacto", "exact %").into(),
-                t(l, "desvío (pp)", "deviation (pp)").into(),
+                tr(l, "cifra", "figure").into(),
+                tr(l, "% exacto", "exact %").into(),
+                tr(l, "desvío (pp)", "deviation (pp)").into(),
                 "c − p·T".into(),
-                t(l, "¿entero más cercano?", "nearest integer?").into(),
+                tr(l, "¿entero más cercano?", "nearest integer?").into(),
             ],
             &rows,
         );
@@ -702,22 +699,22 @@ fn official(p: &mut Page, r: &Report) {
         p.p(&format!(
             "T = {} ({}: {}). {}: {} {}, {} {} (1 {} {}), {} {} (1 {} {}).",
             int(l, rd.total as i64),
-            t(l, "suma correcta", "sum checks"),
+            tr(l, "suma correcta", "sum checks"),
             yes_no(l, rd.sum_check),
-            t(
+            tr(
                 l,
                 "Probabilidad al azar de ser el entero más cercano",
                 "Chance probability of being the nearest integer"
             ),
-            t(l, "una cifra", "one figure"),
+            tr(l, "una cifra", "one figure"),
             prob(l, a.p_one_nearest_integer),
-            t(l, "dos", "two"),
+            tr(l, "dos", "two"),
             prob(l, a.p_two_nearest_integer),
-            t(l, "en", "in"),
+            tr(l, "en", "in"),
             int(l, a.one_in_two_nearest.round() as i64),
-            t(l, "tres", "three"),
+            tr(l, "tres", "three"),
             prob(l, a.p_three_nearest_integer),
-            t(l, "en", "in"),
+            tr(l, "en", "in"),
             int(l, a.one_in_three_nearest.round() as i64),
         ));
         if let Some(s) = &rd.sim_smooth {
@@ -741,44 +738,44 @@ fn official(p: &mut Page, r: &Report) {
             };
             p.p(&format!(
                 "{} ({} {}; {}): {} {}; {} {} ({} {}); {} {}.",
-                t(l, "Simulación con previa suave", "Smooth-prior simulation"),
+                tr(l, "Simulación con previa suave", "Smooth-prior simulation"),
                 int(l, s.n as i64),
-                t(l, "sorteos", "draws"),
+                tr(l, "sorteos", "draws"),
                 model,
-                t(l, "tasas por cifra", "per-figure rates"),
+                tr(l, "tasas por cifra", "per-figure rates"),
                 s.hit_rate_each
                     .iter()
                     .map(|v| prob(l, *v))
                     .collect::<Vec<_>>()
                     .join(", "),
-                t(l, "todas dentro de ±0,00005 pp:", "all within ±0.00005 pp:"),
+                tr(l, "todas dentro de ±0,00005 pp:", "all within ±0.00005 pp:"),
                 s.hits_all_within_tol,
-                t(l, "tasa", "rate"),
+                tr(l, "tasa", "rate"),
                 prob(l, s.rate_all_within_tol),
-                t(l, "todas exactas:", "all exact:"),
+                tr(l, "todas exactas:", "all exact:"),
                 s.hits_all_nearest_integer,
             ));
         }
         if let Some(s) = &rd.sim_table_bootstrap {
             p.p(&format!(
                 "{} ({} × {} {}): {} {}; {} {}; {} {} pp; KS p = {}.",
-                t(l, "Remuestreo de mesas", "Table bootstrap"),
+                tr(l, "Remuestreo de mesas", "Table bootstrap"),
                 int(l, s.n as i64),
                 int(l, s.tables_per_sim as i64),
-                t(l, "mesas", "tables"),
-                t(l, "tasas por cifra", "per-figure rates"),
+                tr(l, "mesas", "tables"),
+                tr(l, "tasas por cifra", "per-figure rates"),
                 s.hit_rate_each
                     .iter()
                     .map(|v| prob(l, *v))
                     .collect::<Vec<_>>()
                     .join(", "),
-                t(
+                tr(
                     l,
                     "aciertos conjuntos de las dos mayores:",
                     "joint hits of the two largest:"
                 ),
                 s.joint_top_two,
-                t(
+                tr(
                     l,
                     "desviación típica del porcentaje del primero",
                     "sd of the top figure's percentage"
@@ -793,25 +790,25 @@ fn official(p: &mut Page, r: &Report) {
 fn forensics(p: &mut Page, r: &Report) {
     let l = p.lang;
     let f = &r.forensics;
-    p.h2("forense", t(l, "5. Pruebas forenses", "5. Forensic tests"));
+    p.h2("forense", tr(l, "5. Pruebas forenses", "5. Forensic tests"));
     if let Some(tu) = &r.turnout {
-        p.h3(t(l, "Participación por mesa", "Turnout per table"));
+        p.h3(tr(l, "Participación por mesa", "Turnout per table"));
         p.raw(&charts::turnout_histogram(r, l));
         p.p(&format!(
             "n = {}; {} {}, {} {}, {} {}; {} {} – {}; {} {}; {} {}; > 90 %: {}; > 95 %: {}; > 100 %: {}.",
             int(l, tu.n as i64),
-            t(l, "media", "mean"),
+            tr(l, "media", "mean"),
             pct(l, 100.0 * tu.mean, 2),
-            t(l, "mediana", "median"),
+            tr(l, "mediana", "median"),
             pct(l, 100.0 * tu.median, 2),
-            t(l, "desv. típica", "sd"),
+            tr(l, "desv. típica", "sd"),
             num(l, 100.0 * tu.sd, 2),
-            t(l, "rango", "range"),
+            tr(l, "rango", "range"),
             pct(l, 100.0 * tu.min, 1),
             pct(l, 100.0 * tu.max, 1),
-            t(l, "asimetría", "skew"),
+            tr(l, "asimetría", "skew"),
             num(l, tu.skew, 3),
-            t(l, "curtosis exceso", "excess kurtosis"),
+            tr(l, "curtosis exceso", "excess kurtosis"),
             num(l, tu.kurtosis_excess, 3),
             tu.n_gt_0p9,
             tu.n_gt_0p95,
@@ -819,8 +816,8 @@ fn forensics(p: &mut Page, r: &Report) {
         ));
     }
 
-    p.h3(t(l, "Últimos dígitos", "Last digits"));
-    p.note(r, "last_digit");
+    p.h3(tr(l, "Últimos dígitos", "Last digits"));
+    p.note("last_digit");
     let order = charts::series_order(r);
     let mut rows = Vec::new();
     for k in &order {
@@ -857,28 +854,28 @@ fn forensics(p: &mut Page, r: &Report) {
     }
     p.table(
         &[
-            t(l, "serie", "series").into(),
+            tr(l, "serie", "series").into(),
             "n".into(),
-            "χ² (9 gl)".replace("gl", t(l, "gl", "df")),
-            t(l, "media (4,5)", "mean (4.5)").into(),
+            "χ² (9 gl)".replace("gl", tr(l, "gl", "df")),
+            tr(l, "media (4,5)", "mean (4.5)").into(),
             "C05s (0.2)".into(),
-            t(l, "repetidos (0,10)", "repeated (0.10)").into(),
-            t(l, "contiguos (0,18)", "adjacent (0.18)").into(),
-            t(l, "P05s de % (0,2)", "P05s of % (0.2)").into(),
+            tr(l, "repetidos (0,10)", "repeated (0.10)").into(),
+            tr(l, "contiguos (0,18)", "adjacent (0.18)").into(),
+            tr(l, "P05s de % (0,2)", "P05s of % (0.2)").into(),
         ],
         &rows,
     );
     if let Some(x) = &f.digits.p05s_turnout {
         p.p(&format!(
             "P05s {}: {} (z = {}).",
-            t(l, "de la participación redondeada", "of rounded turnout"),
+            tr(l, "de la participación redondeada", "of rounded turnout"),
             num(l, x.share, 4),
             num(l, x.z, 2)
         ));
     }
 
-    p.h3(t(l, "Segundo dígito (2BL)", "Second digit (2BL)"));
-    p.note(r, "second_digit");
+    p.h3(tr(l, "Segundo dígito (2BL)", "Second digit (2BL)"));
+    p.note("second_digit");
     let mut rows = Vec::new();
     for k in &order {
         let Some(s) = f.digits.series.get(k) else {
@@ -905,12 +902,12 @@ fn forensics(p: &mut Page, r: &Report) {
     }
     p.table(
         &[
-            t(l, "serie", "series").into(),
+            tr(l, "serie", "series").into(),
             "n".into(),
-            t(l, "media (Benford 4,187)", "mean (Benford 4.187)").into(),
+            tr(l, "media (Benford 4,187)", "mean (Benford 4.187)").into(),
             "χ² (9)".into(),
-            t(l, "nula simulada", "simulated null").into(),
-            t(l, "z frente a la nula", "z against the null").into(),
+            tr(l, "nula simulada", "simulated null").into(),
+            tr(l, "z frente a la nula", "z against the null").into(),
         ],
         &rows,
     );
@@ -920,8 +917,8 @@ fn forensics(p: &mut Page, r: &Report) {
     }
     p.raw("</div>");
 
-    p.h3(t(l, "Porcentajes enteros", "Integer percentages"));
-    p.note(r, "integer_percent");
+    p.h3(tr(l, "Porcentajes enteros", "Integer percentages"));
+    p.note("integer_percent");
     let rows: Vec<Vec<String>> = f
         .integer_percent
         .iter()
@@ -938,22 +935,22 @@ fn forensics(p: &mut Page, r: &Report) {
         .collect();
     p.table(
         &[
-            t(l, "serie", "series").into(),
+            tr(l, "serie", "series").into(),
             "n".into(),
-            t(l, "observadas", "observed").into(),
-            t(l, "esperadas", "expected").into(),
+            tr(l, "observadas", "observed").into(),
+            tr(l, "esperadas", "expected").into(),
             "z".into(),
-            t(l, "p (una cola)", "p (one-sided)").into(),
+            tr(l, "p (una cola)", "p (one-sided)").into(),
         ],
         &rows,
     );
 
-    p.h3(t(
+    p.h3(tr(
         l,
         "Huella electoral (Klimek) y votos en exceso (Shpilkin)",
         "Election fingerprint (Klimek) and excess votes (Shpilkin)",
     ));
-    p.note(r, "fingerprint");
+    p.note("fingerprint");
     p.raw("<div class=\"charts\">");
     for id in order.iter().filter(|k| *k != "valid") {
         p.raw(&charts::fingerprint(r, id, l));
@@ -999,12 +996,12 @@ fn forensics(p: &mut Page, r: &Report) {
             String::new(),
             "Pearson".into(),
             "Spearman".into(),
-            t(l, "proporción media / dt", "share mean / sd").into(),
-            t(l, "asimetría / curtosis", "skew / kurtosis").into(),
-            t(l, "celda pico", "peak cell").into(),
-            t(l, "t y v > 95 %", "t and v > 95 %").into(),
+            tr(l, "proporción media / dt", "share mean / sd").into(),
+            tr(l, "asimetría / curtosis", "skew / kurtosis").into(),
+            tr(l, "celda pico", "peak cell").into(),
+            tr(l, "t y v > 95 %", "t and v > 95 %").into(),
             "Klimek f_i / f_e".into(),
-            t(l, "exceso Shpilkin", "Shpilkin excess").into(),
+            tr(l, "exceso Shpilkin", "Shpilkin excess").into(),
         ],
         &rows,
     );
@@ -1021,7 +1018,7 @@ fn forensics(p: &mut Page, r: &Report) {
         }
     }
     if !rows.is_empty() {
-        p.p(t(
+        p.p(tr(
             l,
             "Proporción de válidos por decil de participación (de menor a mayor):",
             "Share of valid votes by turnout decile (lowest to highest):",

@@ -2,8 +2,9 @@
 
 use std::fmt::Write;
 
-use crate::text::{Lang, num};
-use crate::{Report, digits};
+use actas_analysis::{Report, digits};
+
+use crate::{Lang, num, tr};
 
 pub const LEADER: &str = "#2b6cb0";
 pub const RUNNER: &str = "#c53030";
@@ -16,10 +17,6 @@ pub fn esc(s: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
-}
-
-fn tr(lang: Lang, es: &'static str, en: &'static str) -> &'static str {
-    if lang == Lang::Es { es } else { en }
 }
 
 fn open(w: f64, h: f64, title: &str) -> String {
