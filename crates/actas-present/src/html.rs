@@ -1,11 +1,12 @@
-//! The self-contained HTML page: inline CSS, inline SVG, no script, no external resource.
+//! The self-contained HTML page: inline CSS, inline SVG, no script, no external resource. Written
+//! with maud, which escapes everything interpolated.
 
 use std::collections::BTreeMap;
-use std::fmt::Write;
 
-use actas_analysis::{Report, WorstCase};
+use actas_analysis::{BulletinComparison, Report, WorstCase};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use crate::charts::{self, esc};
+use crate::charts;
 use crate::notes::{Note, label};
 use crate::{Lang, int, num, pct, prob, tr};
 
@@ -27,57 +28,41 @@ thead th{background:#edf2f7}
 small{color:#718096}
 "#;
 
-struct Page {
-    s: String,
+/// What every section needs: the report, the reader's language and the notes of the sections.
+struct Page<'a> {
+    r: &'a Report,
     lang: Lang,
     notes: BTreeMap<String, Note>,
 }
 
-impl Page {
-    fn h2(&mut self, id: &str, title: &str) {
-        let _ = write!(self.s, "<h2 id=\"{id}\">{}</h2>", esc(title));
-    }
-    fn h3(&mut self, title: &str) {
-        let _ = write!(self.s, "<h3>{}</h3>", esc(title));
-    }
-    fn p(&mut self, body: &str) {
-        let _ = write!(self.s, "<p>{}</p>", esc(body));
-    }
-    fn note(&mut self, key: &str) {
-        let Some(n) = self.notes.get(key) else { return };
+impl Page<'_> {
+    /// A section's reading, then its assumptions and reference.
+    fn note(&self, key: &str) -> Markup {
+        let Some(n) = self.notes.get(key) else {
+            return html! {};
+        };
         let l = self.lang;
-        let _ = write!(
-            self.s,
-            "<div class=\"reading\">{}</div><p class=\"meta\"><b>{}</b> {}<br><b>{}</b> {}</p>",
-            esc(n.reading.get(l)),
-            tr(l, "Supuestos:", "Assumptions:"),
-            esc(n.assumptions.get(l)),
-            tr(l, "Referencia:", "Reference:"),
-            esc(&n.reference)
-        );
-    }
-    fn table(&mut self, head: &[String], rows: &[Vec<String>]) {
-        self.s.push_str("<table><thead><tr>");
-        for h in head {
-            let _ = write!(self.s, "<th>{}</th>", esc(h));
-        }
-        self.s.push_str("</tr></thead><tbody>");
-        for r in rows {
-            self.s.push_str("<tr>");
-            for c in r {
-                let _ = write!(self.s, "<td>{}</td>", esc(c));
+        html! {
+            div.reading { (n.reading.get(l)) }
+            p.meta {
+                b { (tr(l, "Supuestos:", "Assumptions:")) } " " (n.assumptions.get(l)) br;
+                b { (tr(l, "Referencia:", "Reference:")) } " " (n.reference)
             }
-            self.s.push_str("</tr>");
         }
-        self.s.push_str("</tbody></table>");
     }
-    fn raw(&mut self, html: &str) {
-        self.s.push_str(html);
+}
+
+fn table(head: &[String], rows: &[Vec<String>]) -> Markup {
+    html! {
+        table {
+            thead { tr { @for h in head { th { (h) } } } }
+            tbody { @for r in rows { tr { @for c in r { td { (c) } } } } }
+        }
     }
 }
 
 fn opt_int(l: Lang, v: Option<u64>) -> String {
-    v.map_or_else(|| "–".into(), |v| int(l, v as i64))
+    v.map_or_else(|| "–".into(), |v| int(l, v))
 }
 
 fn yes_no(l: Lang, b: bool) -> String {
@@ -86,8 +71,8 @@ fn yes_no(l: Lang, b: bool) -> String {
 
 pub(crate) fn render(r: &Report, lang: Lang) -> String {
     let l = lang;
-    let mut p = Page {
-        s: String::with_capacity(400_000),
+    let p = Page {
+        r,
         lang,
         notes: crate::notes(r),
     };
@@ -96,47 +81,44 @@ pub(crate) fn render(r: &Report, lang: Lang) -> String {
         tr(l, "Análisis de las actas", "Analysis of the actas"),
         r.election.name
     );
-    let _ = write!(
-        p.s,
-        "<!DOCTYPE html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{}</title><style>{CSS}</style></head><body><main>",
-        l.code(),
-        esc(&title)
-    );
-    let _ = write!(
-        p.s,
-        "<h1>{}</h1><p class=\"meta\">{} {} · {} · <code>{}</code> · {} {}</p>",
-        esc(&title),
-        tr(l, "Elección del", "Election of"),
-        esc(&r.election.date),
-        esc(&r.election.id),
-        esc(&r.schema),
-        tr(l, "semilla", "seed"),
-        r.options.seed
-    );
-    p.raw(&format!(
-        "<p class=\"meta\">{}</p>",
-        esc(tr(
-            l,
-            "Secciones: 1 totales y cobertura · 2 peor caso · 3 proyección · 4 cifras oficiales · 5 forense. Todas las cifras vienen de las actas cargadas; el JSON del mismo informe tiene cada número con su método y candidato.",
-            "Sections: 1 totals and coverage · 2 worst case · 3 projection · 4 official figures · 5 forensics. Every figure comes from the loaded actas; the report's JSON carries each number with its method and candidate."
-        ))
-    ));
-
-    totals(&mut p, r);
-    worst(&mut p, r);
-    projection(&mut p, r);
-    official(&mut p, r);
-    forensics(&mut p, r);
-
-    p.raw(&format!(
-        "<p class=\"meta\" style=\"margin-top:3em\">actas-analysis · {} </p></main></body></html>",
-        esc(tr(
-            l,
-            "Generado sin recursos externos; las simulaciones son reproducibles con la misma semilla.",
-            "Generated without external resources; simulations are reproducible with the same seed."
-        ))
-    ));
-    p.s
+    html! {
+        (DOCTYPE)
+        html lang=(l.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) }
+                style { (PreEscaped(CSS)) }
+            }
+            body { main {
+                h1 { (title) }
+                p.meta {
+                    (tr(l, "Elección del", "Election of")) " " (r.election.date) " · " (r.election.id)
+                    " · " code { (r.schema) } " · " (tr(l, "semilla", "seed")) " " (r.options.seed)
+                }
+                p.meta { (tr(
+                    l,
+                    "Secciones: 1 totales y cobertura · 2 peor caso · 3 proyección · 4 cifras oficiales · 5 forense. Todas las cifras vienen de las actas cargadas; el JSON del mismo informe tiene cada número con su método y candidato.",
+                    "Sections: 1 totals and coverage · 2 worst case · 3 projection · 4 official figures · 5 forensics. Every figure comes from the loaded actas; the report's JSON carries each number with its method and candidate."
+                )) }
+                (totals(&p))
+                (worst(&p))
+                (projection(&p))
+                (official(&p))
+                (forensics(&p))
+                p.meta style="margin-top:3em" {
+                    "actas-analysis · "
+                    (tr(
+                        l,
+                        "Generado sin recursos externos; las simulaciones son reproducibles con la misma semilla.",
+                        "Generated without external resources; simulations are reproducible with the same seed."
+                    ))
+                    " "
+                }
+            } }
+        }
+    }
+    .into_string()
 }
 
 fn cand_name(r: &Report, id: &str) -> String {
@@ -147,24 +129,19 @@ fn cand_name(r: &Report, id: &str) -> String {
         .map_or_else(|| id.to_string(), |c| format!("{} ({id})", c.name))
 }
 
-fn totals(p: &mut Page, r: &Report) {
-    let l = p.lang;
+fn totals(p: &Page) -> Markup {
+    let (r, l) = (p.r, p.lang);
     let tt = &r.totals;
-    p.h2(
-        "totales",
-        tr(l, "1. Totales y cobertura", "1. Totals and coverage"),
-    );
-    p.note("totals");
     let rows = vec![
         vec![
             tr(l, "Actas (mesas)", "Actas (tables)").into(),
-            int(l, tt.tables as i64),
+            int(l, tt.tables),
             opt_int(l, tt.tables_official),
             tt.coverage_tables_pct.map_or("–".into(), |c| pct(l, c, 2)),
         ],
         vec![
             tr(l, "Centros", "Centres").into(),
-            int(l, tt.centres as i64),
+            int(l, tt.centres),
             opt_int(l, tt.centres_official),
             match tt.centres_official {
                 Some(c) if c > 0 => pct(l, 100.0 * tt.centres as f64 / c as f64, 2),
@@ -173,20 +150,20 @@ fn totals(p: &mut Page, r: &Report) {
         ],
         vec![
             tr(l, "Electores inscritos", "Registered voters").into(),
-            int(l, tt.registered_sum as i64),
+            int(l, tt.registered_sum),
             opt_int(l, tt.registered_official),
             tt.coverage_registered_pct_of_total
                 .map_or("–".into(), |c| pct(l, c, 2)),
         ],
         vec![
             tr(l, "Inscritos en el país", "Registered in the country").into(),
-            int(l, tt.registered_sum as i64),
+            int(l, tt.registered_sum),
             opt_int(l, tt.registered_in_country),
             tt.coverage_registered_pct_of_in_country
                 .map_or("–".into(), |c| pct(l, c, 2)),
         ],
     ];
-    p.table(
+    let coverage = table(
         &[
             String::new(),
             tr(l, "en las actas", "in the actas").into(),
@@ -202,24 +179,24 @@ fn totals(p: &mut Page, r: &Report) {
         .map(|id| {
             vec![
                 cand_name(r, id),
-                int(l, tt.votes[*id] as i64),
+                int(l, tt.votes[*id]),
                 pct(l, tt.pct_of_valid[*id], 3),
             ]
         })
         .collect();
     rows.push(vec![
         tr(l, "Válidos", "Valid").into(),
-        int(l, tt.valid as i64),
+        int(l, tt.valid),
         String::new(),
     ]);
     rows.push(vec![
         tr(l, "Nulos", "Null").into(),
-        int(l, tt.null as i64),
+        int(l, tt.null),
         String::new(),
     ]);
     rows.push(vec![
         tr(l, "Emitidos", "Cast").into(),
-        int(l, tt.cast as i64),
+        int(l, tt.cast),
         String::new(),
     ]);
     rows.push(vec![
@@ -243,7 +220,7 @@ fn totals(p: &mut Page, r: &Report) {
         tt.turnout_cast_over_registered
             .map_or("–".into(), |v| pct(l, 100.0 * v, 3)),
     ]);
-    p.table(
+    let candidates = table(
         &[
             tr(l, "Candidato", "Candidate").into(),
             tr(l, "votos", "votes").into(),
@@ -252,7 +229,7 @@ fn totals(p: &mut Page, r: &Report) {
         &rows,
     );
     let ig = &tt.integrity;
-    p.p(&format!(
+    let integrity = format!(
         "{}: {} {}; {} {}; {} {}; {} {}; {} {}.",
         tr(l, "Integridad", "Integrity"),
         ig.rows_valid_ne_sum,
@@ -277,12 +254,7 @@ fn totals(p: &mut Page, r: &Report) {
             "con número de candidatos erróneo (excluidas)",
             "with a wrong number of candidates (left out)"
         ),
-    ));
-    p.h3(tr(l, "Por estado", "By state"));
-    p.raw("<div class=\"charts\">");
-    p.raw(&charts::results_by_state(r, l));
-    p.raw(&charts::coverage_by_state(r, l));
-    p.raw("</div>");
+    );
     let leader = &tt.leader;
     let runner = tt.runner_up.clone().unwrap_or_default();
     let rows: Vec<Vec<String>> = r
@@ -291,14 +263,10 @@ fn totals(p: &mut Page, r: &Report) {
         .map(|s| {
             vec![
                 format!("{} {}", s.code, s.name.clone().unwrap_or_default()),
-                format!(
-                    "{} / {}",
-                    int(l, s.tables as i64),
-                    opt_int(l, s.tables_official)
-                ),
+                format!("{} / {}", int(l, s.tables), opt_int(l, s.tables_official)),
                 s.coverage_tables_pct.map_or("–".into(), |c| pct(l, c, 1)),
-                int(l, s.registered as i64),
-                int(l, s.valid as i64),
+                int(l, s.registered),
+                int(l, s.valid),
                 pct(
                     l,
                     s.pct_of_valid.get(leader).copied().unwrap_or(f64::NAN),
@@ -314,7 +282,7 @@ fn totals(p: &mut Page, r: &Report) {
             ]
         })
         .collect();
-    p.table(
+    let states = table(
         &[
             tr(l, "Estado", "State").into(),
             tr(l, "actas / mesas", "actas / tables").into(),
@@ -327,22 +295,26 @@ fn totals(p: &mut Page, r: &Report) {
         ],
         &rows,
     );
+    html! {
+        h2 id="totales" { (tr(l, "1. Totales y cobertura", "1. Totals and coverage")) }
+        (p.note("totals"))
+        (coverage)
+        (candidates)
+        p { (integrity) }
+        h3 { (tr(l, "Por estado", "By state")) }
+        div.charts {
+            (charts::results_by_state(r, l))
+            (charts::coverage_by_state(r, l))
+        }
+        (states)
+    }
 }
 
-fn worst(p: &mut Page, r: &Report) {
-    let l = p.lang;
+fn worst(p: &Page) -> Markup {
+    let (r, l) = (p.r, p.lang);
     if r.worst_case.is_empty() {
-        return;
+        return html! {};
     }
-    p.h2(
-        "peor-caso",
-        tr(
-            l,
-            "2. Peor caso para las mesas faltantes",
-            "2. Worst cases for the missing tables",
-        ),
-    );
-    p.note("worst_case");
     let w0 = &r.worst_case[0];
     let (ru, le) = (&w0.runner_up, &w0.leader);
     let mut head = vec![String::new()];
@@ -350,7 +322,7 @@ fn worst(p: &mut Page, r: &Report) {
         head.push(format!(
             "{} {}",
             tr(l, "inscritos", "registered"),
-            int(l, w.registered_total as i64)
+            int(l, w.registered_total)
         ));
     }
     let row = |label: String, f: &dyn Fn(&WorstCase) -> String| {
@@ -361,11 +333,11 @@ fn worst(p: &mut Page, r: &Report) {
     let lead = |v: f64| int(l, v.round() as i64);
     let rows = vec![
         row(tr(l, "Mesas faltantes", "Missing tables").into(), &|w| {
-            int(l, w.missing_tables as i64)
+            int(l, w.missing_tables)
         }),
         row(
             tr(l, "Inscritos faltantes", "Missing registered voters").into(),
-            &|w| int(l, w.missing_registered as i64),
+            &|w| int(l, w.missing_registered),
         ),
         row(
             tr(
@@ -493,25 +465,24 @@ fn worst(p: &mut Page, r: &Report) {
             &|w| yes_no(l, w.a_all_missing_registered_for_runner_up.overturned),
         ),
     ];
-    p.table(&head, &rows);
+    html! {
+        h2 id="peor-caso" {
+            (tr(
+                l,
+                "2. Peor caso para las mesas faltantes",
+                "2. Worst cases for the missing tables",
+            ))
+        }
+        (p.note("worst_case"))
+        (table(&head, &rows))
+    }
 }
 
-fn projection(p: &mut Page, r: &Report) {
-    let l = p.lang;
-    let Some(pr) = &r.projection else { return };
-    p.h2(
-        "proyeccion",
-        tr(l, "3. Proyección por razón", "3. Ratio projection"),
-    );
-    p.raw(&format!(
-        "<p><b>{}</b></p>",
-        esc(tr(
-            l,
-            "Supuesto: las mesas faltantes faltan al azar (MAR). Si no es así, los intervalos no valen; el peor caso (sección 2) no depende de él.",
-            "Assumption: the missing tables are missing at random (MAR). If they are not, the intervals do not hold; the worst case (section 2) does not depend on it."
-        ))
-    ));
-    p.note("projection");
+fn projection(p: &Page) -> Markup {
+    let (r, l) = (p.r, p.lang);
+    let Some(pr) = &r.projection else {
+        return html! {};
+    };
     let mut keys: Vec<&String> = pr.per_registered.keys().collect();
     keys.sort_by(|a, b| {
         pr.per_registered[*b]
@@ -537,17 +508,17 @@ fn projection(p: &mut Page, r: &Report) {
             ]
         })
         .collect();
-    p.p(&format!(
+    let sample = format!(
         "n = {} {}, {} {}, f = {}, X = {} {}.",
-        int(l, pr.n_tables as i64),
+        int(l, pr.n_tables),
         tr(l, "mesas", "tables"),
-        int(l, pr.n_centres as i64),
+        int(l, pr.n_centres),
         tr(l, "centros", "centres"),
         num(l, pr.f, 4),
-        int(l, pr.registered_total as i64),
+        int(l, pr.registered_total),
         tr(l, "inscritos", "registered voters"),
-    ));
-    p.table(
+    );
+    let per_registered = table(
         &[
             String::new(),
             tr(l, "votos por inscrito", "votes per registered").into(),
@@ -581,7 +552,7 @@ fn projection(p: &mut Page, r: &Report) {
             ]
         })
         .collect();
-    p.table(
+    let shares = table(
         &[
             String::new(),
             tr(l, "% de válidos", "% of valid").into(),
@@ -593,210 +564,230 @@ fn projection(p: &mut Page, r: &Report) {
         ],
         &rows,
     );
+    html! {
+        h2 id="proyeccion" { (tr(l, "3. Proyección por razón", "3. Ratio projection")) }
+        p { b { (tr(
+            l,
+            "Supuesto: las mesas faltantes faltan al azar (MAR). Si no es así, los intervalos no valen; el peor caso (sección 2) no depende de él.",
+            "Assumption: the missing tables are missing at random (MAR). If they are not, the intervals do not hold; the worst case (section 2) does not depend on it."
+        )) } }
+        (p.note("projection"))
+        p { (sample) }
+        (per_registered)
+        (shares)
+    }
 }
 
-fn official(p: &mut Page, r: &Report) {
-    let l = p.lang;
+fn official(p: &Page) -> Markup {
+    let (r, l) = (p.r, p.lang);
     if r.official.is_empty() {
-        return;
+        return html! {};
     }
-    p.h2(
-        "oficial",
-        tr(
-            l,
-            "4. Cifras oficiales frente a las actas",
-            "4. Official figures against the actas",
-        ),
+    html! {
+        h2 id="oficial" {
+            (tr(
+                l,
+                "4. Cifras oficiales frente a las actas",
+                "4. Official figures against the actas",
+            ))
+        }
+        (p.note("official"))
+        @for b in &r.official {
+            (bulletin(r, l, b))
+        }
+    }
+}
+
+/// One bulletin against the actas, and its round-decimal test.
+fn bulletin(r: &Report, l: Lang, b: &BulletinComparison) -> Markup {
+    let mut items: Vec<(&String, &u64)> = b.votes.iter().collect();
+    items.sort_by(|x, y| y.1.cmp(x.1));
+    let mut rows: Vec<Vec<String>> = items
+        .into_iter()
+        .map(|(id, v)| {
+            vec![
+                cand_name(r, id),
+                int(l, *v),
+                r.totals.votes.get(id).map_or("–".into(), |a| int(l, *a)),
+                b.diff_bulletin_minus_actas
+                    .get(id)
+                    .map_or("–".into(), |d| int(l, *d)),
+            ]
+        })
+        .collect();
+    if let Some(o) = b.others {
+        rows.push(vec![
+            tr(l, "Otros", "Others").into(),
+            int(l, o),
+            String::new(),
+            String::new(),
+        ]);
+    }
+    let votes = table(
+        &[
+            String::new(),
+            tr(l, "boletín", "bulletin").into(),
+            tr(l, "actas", "actas").into(),
+            tr(l, "boletín − actas", "bulletin − actas").into(),
+        ],
+        &rows,
     );
-    p.note("official");
-    for b in &r.official {
-        p.h3(&format!("{} ({})", b.name, b.date));
-        let mut items: Vec<(&String, &u64)> = b.votes.iter().collect();
-        items.sort_by(|x, y| y.1.cmp(x.1));
-        let mut rows: Vec<Vec<String>> = items
-            .into_iter()
-            .map(|(id, v)| {
-                vec![
-                    cand_name(r, id),
-                    int(l, *v as i64),
-                    r.totals
-                        .votes
-                        .get(id)
-                        .map_or("–".into(), |a| int(l, *a as i64)),
-                    b.diff_bulletin_minus_actas
-                        .get(id)
-                        .map_or("–".into(), |d| int(l, *d)),
-                ]
-            })
-            .collect();
-        if let Some(o) = b.others {
-            rows.push(vec![
-                tr(l, "Otros", "Others").into(),
-                int(l, o as i64),
-                String::new(),
-                String::new(),
-            ]);
-        }
-        p.table(
-            &[
-                String::new(),
-                tr(l, "boletín", "bulletin").into(),
-                tr(l, "actas", "actas").into(),
-                tr(l, "boletín − actas", "bulletin − actas").into(),
-            ],
-            &rows,
-        );
-        if let Some(pt) = &b.per_table {
-            p.p(&format!(
-                "{}: {} {} ({} {}); {} {}.",
-                tr(l, "Por mesa", "Per table"),
-                num(l, pt.bulletin_top_per_table, 1),
-                tr(
-                    l,
-                    "votos del primero según el boletín",
-                    "votes for the top candidate per the bulletin"
-                ),
-                pct(l, 100.0 * pt.tables_fraction, 2),
-                tr(l, "de las mesas", "of the tables"),
-                num(l, pt.actas_top_per_table, 1),
-                tr(l, "en las actas", "in the actas"),
-            ));
-        }
-        let rd = &b.round_decimal;
-        let rows: Vec<Vec<String>> = rd
-            .components
-            .iter()
-            .map(|c| {
-                vec![
-                    label(l, &c.id),
-                    int(l, c.count as i64),
-                    format!(
-                        "{} %",
-                        if l == Lang::Es {
-                            c.exact_pct.replace('.', ",")
-                        } else {
-                            c.exact_pct.clone()
-                        }
-                    ),
-                    format!("{:+.3e}", c.dev_from_one_decimal_pp),
-                    num(l, c.count_minus_round_pct_times_total, 3),
-                    yes_no(l, c.nearest_integer),
-                ]
-            })
-            .collect();
-        p.table(
-            &[
-                String::new(),
-                tr(l, "cifra", "figure").into(),
-                tr(l, "% exacto", "exact %").into(),
-                tr(l, "desvío (pp)", "deviation (pp)").into(),
-                "c − p·T".into(),
-                tr(l, "¿entero más cercano?", "nearest integer?").into(),
-            ],
-            &rows,
-        );
-        let a = &rd.analytic;
-        p.p(&format!(
-            "T = {} ({}: {}). {}: {} {}, {} {} (1 {} {}), {} {} (1 {} {}).",
-            int(l, rd.total as i64),
-            tr(l, "suma correcta", "sum checks"),
-            yes_no(l, rd.sum_check),
+    let per_table = b.per_table.as_ref().map(|pt| {
+        format!(
+            "{}: {} {} ({} {}); {} {}.",
+            tr(l, "Por mesa", "Per table"),
+            num(l, pt.bulletin_top_per_table, 1),
             tr(
                 l,
-                "Probabilidad al azar de ser el entero más cercano",
-                "Chance probability of being the nearest integer"
+                "votos del primero según el boletín",
+                "votes for the top candidate per the bulletin"
             ),
-            tr(l, "una cifra", "one figure"),
-            prob(l, a.p_one_nearest_integer),
-            tr(l, "dos", "two"),
-            prob(l, a.p_two_nearest_integer),
-            tr(l, "en", "in"),
-            int(l, a.one_in_two_nearest.round() as i64),
-            tr(l, "tres", "three"),
-            prob(l, a.p_three_nearest_integer),
-            tr(l, "en", "in"),
-            int(l, a.one_in_three_nearest.round() as i64),
-        ));
-        if let Some(s) = &rd.sim_smooth {
-            let names: Vec<String> = rd.components.iter().map(|c| label(l, &c.id)).collect();
-            let k = names.len();
-            let model = match l {
-                Lang::Es => format!(
-                    "T ~ U[{}; {}]; proporciones de {} ~ N(la del boletín; 0,01); {} = el resto",
-                    int(l, s.total_range[0] as i64),
-                    int(l, s.total_range[1] as i64),
-                    names[..k - 1].join(", "),
-                    names[k - 1]
+            pct(l, 100.0 * pt.tables_fraction, 2),
+            tr(l, "de las mesas", "of the tables"),
+            num(l, pt.actas_top_per_table, 1),
+            tr(l, "en las actas", "in the actas"),
+        )
+    });
+    let rd = &b.round_decimal;
+    let rows: Vec<Vec<String>> = rd
+        .components
+        .iter()
+        .map(|c| {
+            vec![
+                label(l, &c.id),
+                int(l, c.count),
+                format!(
+                    "{} %",
+                    if l == Lang::Es {
+                        c.exact_pct.replace('.', ",")
+                    } else {
+                        c.exact_pct.clone()
+                    }
                 ),
-                Lang::En => format!(
-                    "T ~ U[{}, {}]; shares of {} ~ N(the bulletin's, 0.01); {} = the rest",
-                    int(l, s.total_range[0] as i64),
-                    int(l, s.total_range[1] as i64),
-                    names[..k - 1].join(", "),
-                    names[k - 1]
-                ),
-            };
-            p.p(&format!(
-                "{} ({} {}; {}): {} {}; {} {} ({} {}); {} {}.",
-                tr(l, "Simulación con previa suave", "Smooth-prior simulation"),
-                int(l, s.n as i64),
-                tr(l, "sorteos", "draws"),
-                model,
-                tr(l, "tasas por cifra", "per-figure rates"),
-                s.hit_rate_each
-                    .iter()
-                    .map(|v| prob(l, *v))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                tr(l, "todas dentro de ±0,00005 pp:", "all within ±0.00005 pp:"),
-                s.hits_all_within_tol,
-                tr(l, "tasa", "rate"),
-                prob(l, s.rate_all_within_tol),
-                tr(l, "todas exactas:", "all exact:"),
-                s.hits_all_nearest_integer,
-            ));
-        }
-        if let Some(s) = &rd.sim_table_bootstrap {
-            p.p(&format!(
-                "{} ({} × {} {}): {} {}; {} {}; {} {} pp; KS p = {}.",
-                tr(l, "Remuestreo de mesas", "Table bootstrap"),
-                int(l, s.n as i64),
-                int(l, s.tables_per_sim as i64),
-                tr(l, "mesas", "tables"),
-                tr(l, "tasas por cifra", "per-figure rates"),
-                s.hit_rate_each
-                    .iter()
-                    .map(|v| prob(l, *v))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                tr(
-                    l,
-                    "aciertos conjuntos de las dos mayores:",
-                    "joint hits of the two largest:"
-                ),
-                s.joint_top_two,
-                tr(
-                    l,
-                    "desviación típica del porcentaje del primero",
-                    "sd of the top figure's percentage"
-                ),
-                num(l, s.sd_top_pct, 4),
-                prob(l, s.ks_uniform_fractional_part_top.p),
-            ));
-        }
+                format!("{:+.3e}", c.dev_from_one_decimal_pp),
+                num(l, c.count_minus_round_pct_times_total, 3),
+                yes_no(l, c.nearest_integer),
+            ]
+        })
+        .collect();
+    let components = table(
+        &[
+            String::new(),
+            tr(l, "cifra", "figure").into(),
+            tr(l, "% exacto", "exact %").into(),
+            tr(l, "desvío (pp)", "deviation (pp)").into(),
+            "c − p·T".into(),
+            tr(l, "¿entero más cercano?", "nearest integer?").into(),
+        ],
+        &rows,
+    );
+    let a = &rd.analytic;
+    let analytic = format!(
+        "T = {} ({}: {}). {}: {} {}, {} {} (1 {} {}), {} {} (1 {} {}).",
+        int(l, rd.total),
+        tr(l, "suma correcta", "sum checks"),
+        yes_no(l, rd.sum_check),
+        tr(
+            l,
+            "Probabilidad al azar de ser el entero más cercano",
+            "Chance probability of being the nearest integer"
+        ),
+        tr(l, "una cifra", "one figure"),
+        prob(l, a.p_one_nearest_integer),
+        tr(l, "dos", "two"),
+        prob(l, a.p_two_nearest_integer),
+        tr(l, "en", "in"),
+        int(l, a.one_in_two_nearest.round() as i64),
+        tr(l, "tres", "three"),
+        prob(l, a.p_three_nearest_integer),
+        tr(l, "en", "in"),
+        int(l, a.one_in_three_nearest.round() as i64),
+    );
+    let smooth = rd.sim_smooth.as_ref().map(|s| {
+        let names: Vec<String> = rd.components.iter().map(|c| label(l, &c.id)).collect();
+        let k = names.len();
+        let model = match l {
+            Lang::Es => format!(
+                "T ~ U[{}; {}]; proporciones de {} ~ N(la del boletín; 0,01); {} = el resto",
+                int(l, s.total_range[0]),
+                int(l, s.total_range[1]),
+                names[..k - 1].join(", "),
+                names[k - 1]
+            ),
+            Lang::En => format!(
+                "T ~ U[{}, {}]; shares of {} ~ N(the bulletin's, 0.01); {} = the rest",
+                int(l, s.total_range[0]),
+                int(l, s.total_range[1]),
+                names[..k - 1].join(", "),
+                names[k - 1]
+            ),
+        };
+        format!(
+            "{} ({} {}; {}): {} {}; {} {} ({} {}); {} {}.",
+            tr(l, "Simulación con previa suave", "Smooth-prior simulation"),
+            int(l, s.n),
+            tr(l, "sorteos", "draws"),
+            model,
+            tr(l, "tasas por cifra", "per-figure rates"),
+            s.hit_rate_each
+                .iter()
+                .map(|v| prob(l, *v))
+                .collect::<Vec<_>>()
+                .join(", "),
+            tr(l, "todas dentro de ±0,00005 pp:", "all within ±0.00005 pp:"),
+            s.hits_all_within_tol,
+            tr(l, "tasa", "rate"),
+            prob(l, s.rate_all_within_tol),
+            tr(l, "todas exactas:", "all exact:"),
+            s.hits_all_nearest_integer,
+        )
+    });
+    let bootstrap = rd.sim_table_bootstrap.as_ref().map(|s| {
+        format!(
+            "{} ({} × {} {}): {} {}; {} {}; {} {} pp; KS p = {}.",
+            tr(l, "Remuestreo de mesas", "Table bootstrap"),
+            int(l, s.n),
+            int(l, s.tables_per_sim),
+            tr(l, "mesas", "tables"),
+            tr(l, "tasas por cifra", "per-figure rates"),
+            s.hit_rate_each
+                .iter()
+                .map(|v| prob(l, *v))
+                .collect::<Vec<_>>()
+                .join(", "),
+            tr(
+                l,
+                "aciertos conjuntos de las dos mayores:",
+                "joint hits of the two largest:"
+            ),
+            s.joint_top_two,
+            tr(
+                l,
+                "desviación típica del porcentaje del primero",
+                "sd of the top figure's percentage"
+            ),
+            num(l, s.sd_top_pct, 4),
+            prob(l, s.ks_uniform_fractional_part_top.p),
+        )
+    });
+    html! {
+        h3 { (b.name) " (" (b.date) ")" }
+        (votes)
+        @if let Some(t) = per_table { p { (t) } }
+        (components)
+        p { (analytic) }
+        @if let Some(t) = smooth { p { (t) } }
+        @if let Some(t) = bootstrap { p { (t) } }
     }
 }
 
-fn forensics(p: &mut Page, r: &Report) {
-    let l = p.lang;
+fn forensics(p: &Page) -> Markup {
+    let (r, l) = (p.r, p.lang);
     let f = &r.forensics;
-    p.h2("forense", tr(l, "5. Pruebas forenses", "5. Forensic tests"));
-    if let Some(tu) = &r.turnout {
-        p.h3(tr(l, "Participación por mesa", "Turnout per table"));
-        p.raw(&charts::turnout_histogram(r, l));
-        p.p(&format!(
+    let turnout = r.turnout.as_ref().map(|tu| {
+        format!(
             "n = {}; {} {}, {} {}, {} {}; {} {} – {}; {} {}; {} {}; > 90 %: {}; > 95 %: {}; > 100 %: {}.",
-            int(l, tu.n as i64),
+            int(l, tu.n),
             tr(l, "media", "mean"),
             pct(l, 100.0 * tu.mean, 2),
             tr(l, "mediana", "median"),
@@ -813,11 +804,9 @@ fn forensics(p: &mut Page, r: &Report) {
             tu.n_gt_0p9,
             tu.n_gt_0p95,
             tu.n_gt_1,
-        ));
-    }
+        )
+    });
 
-    p.h3(tr(l, "Últimos dígitos", "Last digits"));
-    p.note("last_digit");
     let order = charts::series_order(r);
     let mut rows = Vec::new();
     for k in &order {
@@ -828,7 +817,7 @@ fn forensics(p: &mut Page, r: &Report) {
             let bs = s.beber_scacco.as_ref();
             rows.push(vec![
                 label(l, k),
-                int(l, ld.n as i64),
+                int(l, ld.n),
                 format!("{} (p = {})", num(l, ld.chi2, 2), prob(l, ld.p_chi2)),
                 format!("{} (z = {})", num(l, ld.mean, 3), num(l, ld.z_mean, 2)),
                 format!("{} (z = {})", num(l, ld.c05s, 4), num(l, ld.z_c05s, 2)),
@@ -852,7 +841,7 @@ fn forensics(p: &mut Page, r: &Report) {
             ]);
         }
     }
-    p.table(
+    let last_digits = table(
         &[
             tr(l, "serie", "series").into(),
             "n".into(),
@@ -865,17 +854,15 @@ fn forensics(p: &mut Page, r: &Report) {
         ],
         &rows,
     );
-    if let Some(x) = &f.digits.p05s_turnout {
-        p.p(&format!(
+    let p05s_turnout = f.digits.p05s_turnout.as_ref().map(|x| {
+        format!(
             "P05s {}: {} (z = {}).",
             tr(l, "de la participación redondeada", "of rounded turnout"),
             num(l, x.share, 4),
             num(l, x.z, 2)
-        ));
-    }
+        )
+    });
 
-    p.h3(tr(l, "Segundo dígito (2BL)", "Second digit (2BL)"));
-    p.note("second_digit");
     let mut rows = Vec::new();
     for k in &order {
         let Some(s) = f.digits.series.get(k) else {
@@ -885,7 +872,7 @@ fn forensics(p: &mut Page, r: &Report) {
             let nl = s.second_digit_sim_null.as_ref();
             rows.push(vec![
                 label(l, k),
-                int(l, sd.n as i64),
+                int(l, sd.n),
                 format!(
                     "{} ({} – {})",
                     num(l, sd.mean, 4),
@@ -900,7 +887,7 @@ fn forensics(p: &mut Page, r: &Report) {
             ]);
         }
     }
-    p.table(
+    let second_digits = table(
         &[
             tr(l, "serie", "series").into(),
             "n".into(),
@@ -911,29 +898,22 @@ fn forensics(p: &mut Page, r: &Report) {
         ],
         &rows,
     );
-    p.raw("<div class=\"charts\">");
-    for c in charts::digit_charts(r, l) {
-        p.raw(&c);
-    }
-    p.raw("</div>");
 
-    p.h3(tr(l, "Porcentajes enteros", "Integer percentages"));
-    p.note("integer_percent");
     let rows: Vec<Vec<String>> = f
         .integer_percent
         .iter()
         .map(|(k, v)| {
             vec![
                 label(l, k),
-                int(l, v.n as i64),
-                int(l, v.observed as i64),
+                int(l, v.n),
+                int(l, v.observed),
                 num(l, v.expected, 2),
                 num(l, v.z, 3),
                 prob(l, v.p_one_sided),
             ]
         })
         .collect();
-    p.table(
+    let integer_percent = table(
         &[
             tr(l, "serie", "series").into(),
             "n".into(),
@@ -945,19 +925,10 @@ fn forensics(p: &mut Page, r: &Report) {
         &rows,
     );
 
-    p.h3(tr(
-        l,
-        "Huella electoral (Klimek) y votos en exceso (Shpilkin)",
-        "Election fingerprint (Klimek) and excess votes (Shpilkin)",
-    ));
-    p.note("fingerprint");
-    p.raw("<div class=\"charts\">");
-    for id in order.iter().filter(|k| *k != "valid") {
-        p.raw(&charts::fingerprint(r, id, l));
-    }
-    p.raw("</div>");
+    // The candidates among the series (the fingerprint is a candidate's).
+    let candidates: Vec<&String> = order.iter().filter(|k| *k != "valid").collect();
     let mut rows = Vec::new();
-    for id in order.iter().filter(|k| *k != "valid") {
+    for &id in &candidates {
         let Some(fp) = f.fingerprint.get(id) else {
             continue;
         };
@@ -978,7 +949,7 @@ fn forensics(p: &mut Page, r: &Report) {
                 num(l, fp.peak_cell[0], 2),
                 num(l, fp.peak_cell[1], 2)
             ),
-            int(l, fp.n_turnout_gt95_and_share_gt95 as i64),
+            int(l, fp.n_turnout_gt95_and_share_gt95),
             kl.map_or("–".into(), |k| {
                 format!("{} / {}", num(l, k.f_i, 2), num(l, k.f_e, 2))
             }),
@@ -991,7 +962,7 @@ fn forensics(p: &mut Page, r: &Report) {
             }),
         ]);
     }
-    p.table(
+    let fingerprints = table(
         &[
             String::new(),
             "Pearson".into(),
@@ -1006,7 +977,7 @@ fn forensics(p: &mut Page, r: &Report) {
         &rows,
     );
     let mut rows = Vec::new();
-    for id in order.iter().filter(|k| *k != "valid") {
+    for &id in &candidates {
         if let Some(s) = f.shpilkin.get(id) {
             let mut v = vec![id.clone()];
             v.extend(
@@ -1017,15 +988,44 @@ fn forensics(p: &mut Page, r: &Report) {
             rows.push(v);
         }
     }
-    if !rows.is_empty() {
-        p.p(tr(
-            l,
-            "Proporción de válidos por decil de participación (de menor a mayor):",
-            "Share of valid votes by turnout decile (lowest to highest):",
-        ));
-        let mut head = vec![String::new()];
-        head.extend((1..=10).map(|d| format!("D{d}")));
-        p.table(&head, &rows);
+    let mut deciles = vec![String::new()];
+    deciles.extend((1..=10).map(|d| format!("D{d}")));
+    html! {
+        h2 id="forense" { (tr(l, "5. Pruebas forenses", "5. Forensic tests")) }
+        @if let Some(t) = turnout {
+            h3 { (tr(l, "Participación por mesa", "Turnout per table")) }
+            (charts::turnout_histogram(r, l))
+            p { (t) }
+        }
+        h3 { (tr(l, "Últimos dígitos", "Last digits")) }
+        (p.note("last_digit"))
+        (last_digits)
+        @if let Some(t) = p05s_turnout { p { (t) } }
+        h3 { (tr(l, "Segundo dígito (2BL)", "Second digit (2BL)")) }
+        (p.note("second_digit"))
+        (second_digits)
+        div.charts { @for c in charts::digit_charts(r, l) { (c) } }
+        h3 { (tr(l, "Porcentajes enteros", "Integer percentages")) }
+        (p.note("integer_percent"))
+        (integer_percent)
+        h3 {
+            (tr(
+                l,
+                "Huella electoral (Klimek) y votos en exceso (Shpilkin)",
+                "Election fingerprint (Klimek) and excess votes (Shpilkin)",
+            ))
+        }
+        (p.note("fingerprint"))
+        div.charts { @for id in &candidates { (charts::fingerprint(r, id, l)) } }
+        (fingerprints)
+        @if !rows.is_empty() {
+            p { (tr(
+                l,
+                "Proporción de válidos por decil de participación (de menor a mayor):",
+                "Share of valid votes by turnout decile (lowest to highest):",
+            )) }
+            (table(&deciles, &rows))
+        }
+        (charts::shpilkin(r, l))
     }
-    p.raw(&charts::shpilkin(r, l));
 }

@@ -58,14 +58,14 @@ pub fn notes(r: &Report) -> BTreeMap<String, Note> {
         match l {
             Lang::Es => format!(
                 "{} actas ({cov} de las mesas). {leader} obtiene {} y {runner} {}; la diferencia es de {} votos.",
-                int(l, t.tables as i64),
+                int(l, t.tables),
                 pct(l, t.pct_of_valid[&leader], 2),
                 pct(l, *t.pct_of_valid.get(&runner).unwrap_or(&f64::NAN), 2),
                 int(l, t.margin)
             ),
             Lang::En => format!(
                 "{} actas ({cov} of the tables). {leader} has {} and {runner} {}; the margin is {} votes.",
-                int(l, t.tables as i64),
+                int(l, t.tables),
                 pct(l, t.pct_of_valid[&leader], 2),
                 pct(l, *t.pct_of_valid.get(&runner).unwrap_or(&f64::NAN), 2),
                 int(l, t.margin)
@@ -93,8 +93,8 @@ pub fn notes(r: &Report) -> BTreeMap<String, Note> {
             match (l, a.overturned) {
                 (Lang::Es, false) => format!(
                     "Aunque todos los {} inscritos de las {} mesas faltantes votaran y todos por {runner}, {leader} seguiría ganando por {} votos. Con la participación observada ({}), la ventaja sería de {}. {runner} necesitaría {} de los votos faltantes (más del 100 %, imposible) o una participación de {} en esas mesas.",
-                    int(l, w.missing_registered as i64),
-                    int(l, w.missing_tables as i64),
+                    int(l, w.missing_registered),
+                    int(l, w.missing_tables),
                     int(l, a.leader_lead),
                     pct(l, 100.0 * w.observed_turnout, 1),
                     lead(b.leader_lead),
@@ -103,8 +103,8 @@ pub fn notes(r: &Report) -> BTreeMap<String, Note> {
                 ),
                 (Lang::En, false) => format!(
                     "Even if all {} registered voters of the {} missing tables voted, all for {runner}, {leader} would still win by {} votes. At the observed turnout ({}) the lead would be {}. {runner} would need {} of the missing votes (over 100 %, impossible) or a turnout of {} in those tables.",
-                    int(l, w.missing_registered as i64),
-                    int(l, w.missing_tables as i64),
+                    int(l, w.missing_registered),
+                    int(l, w.missing_tables),
                     int(l, a.leader_lead),
                     pct(l, 100.0 * w.observed_turnout, 1),
                     lead(b.leader_lead),
@@ -113,14 +113,14 @@ pub fn notes(r: &Report) -> BTreeMap<String, Note> {
                 ),
                 (Lang::Es, true) => format!(
                     "Si todos los {} inscritos de las {} mesas faltantes votaran por {runner}, el resultado podría cambiar: las actas faltantes sí pueden decidir. Con la participación observada, la ventaja de {leader} sería de {}.",
-                    int(l, w.missing_registered as i64),
-                    int(l, w.missing_tables as i64),
+                    int(l, w.missing_registered),
+                    int(l, w.missing_tables),
                     lead(b.leader_lead),
                 ),
                 (Lang::En, true) => format!(
                     "If all {} registered voters of the {} missing tables voted for {runner}, the result could change: the missing actas can decide. At the observed turnout {leader}'s lead would be {}.",
-                    int(l, w.missing_registered as i64),
-                    int(l, w.missing_tables as i64),
+                    int(l, w.missing_registered),
+                    int(l, w.missing_tables),
                     lead(b.leader_lead),
                 ),
             }

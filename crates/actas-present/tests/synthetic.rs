@@ -167,3 +167,22 @@ fn languages_parse() {
     assert!("fr".parse::<Lang>().is_err());
     assert_eq!(Lang::default(), Lang::Es);
 }
+
+#[test]
+fn names_are_escaped_in_the_page_and_its_charts() {
+    let mut e = election(vec![exact_bulletin()]);
+    e.name = "Elección <i>\"A & B\"</i>".into();
+    e.states[0].name = "Uno <b>&\"x\"</b>".into();
+    let r = report(&e, &tables(50, |_| Some(1)), &quick());
+    for lang in [Lang::Es, Lang::En] {
+        let html = report_html(&r, lang);
+        assert!(!html.contains("<i>") && !html.contains("<b>&"), "{lang}");
+        assert!(html.contains("Elección &lt;i&gt;&quot;A &amp; B&quot;&lt;/i&gt;"));
+        // The state's label in the two charts by state and in the table of states.
+        let state = "Uno &lt;b&gt;&amp;&quot;x&quot;&lt;/b&gt;";
+        assert_eq!(html.matches(state).count(), 3, "{lang}");
+        assert!(html.contains(&format!(
+            "text-anchor=\"end\" fill=\"#4a5568\">{state}</text>"
+        )));
+    }
+}
