@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark of the full analysis report on the real V1 actas (24,532 tables): the Rust example
-# `report_bench` of crate actas-analysis and the NumPy script `analysis_numpy.py`, same
-# computations and simulation sizes, in the same run. Prints both times and their ratio.
+# `report_bench` of crate actas-present (figures by actas-analysis, then JSON and HTML) and the
+# NumPy script `analysis_numpy.py`, same computations and simulation sizes, in the same run.
+# Prints both times and their ratio.
 #
 # Usage: bench/analysis-bench.sh [--quick]   (--quick: smaller simulations in both)
 # Needs: cargo; python3 with numpy (pip install numpy). The data is read from ../shared.
@@ -17,7 +18,7 @@ if [ "$QUICK" = "--quick" ]; then
 fi
 
 cd "$ROOT"
-cargo build --release -q -p actas-analysis --example report_bench
+cargo build --release -q -p actas-present --example report_bench
 BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/examples/report_bench"
 
 echo "== Rust (actas-analysis, all cores)"

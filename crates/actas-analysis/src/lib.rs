@@ -1,6 +1,7 @@
 //! The analysis of a set of table results: totals and coverage, worst-case bounds for the missing
 //! tables, ratio projections, comparison with official bulletins (including the round-decimal
-//! test) and election forensics, with JSON and self-contained HTML renderings.
+//! test) and election forensics. Figures only: the words, the page and the charts that present
+//! them to people are `actas-present`'s.
 //!
 //! Methods and formulas: `forensics.md` (part B) in the project's shared docs. Every figure in the
 //! [`Report`] is keyed by method and candidate id, so two runs' JSON can be diffed.
@@ -13,17 +14,14 @@ use std::collections::BTreeMap;
 use actas_core::{Election, TableResult};
 use serde::Serialize;
 
-mod charts;
 mod data;
 pub mod digits;
 pub mod fingerprint;
-mod html;
 pub mod intpct;
 pub mod official;
 pub mod projection;
 mod sim;
 pub mod stats;
-mod text;
 pub mod totals;
 pub mod worst;
 
@@ -32,9 +30,6 @@ pub use fingerprint::{Fingerprint, KlimekFit, KlimekParams, Shpilkin};
 pub use intpct::IntegerPercent;
 pub use official::{BulletinComparison, RoundComponent, RoundDecimal, SimBootstrap, SimSmooth};
 pub use projection::{Projection, RatioEstimate, ShareEstimate, StratifiedShare};
-pub use text::{Lang, Note, Text};
-/// Number formatting of the report, shared with the web pages so both read alike.
-pub use text::{int as format_int, num as format_num};
 pub use totals::{Integrity, StateRow, Totals, TurnoutStats};
 pub use worst::WorstCase;
 
@@ -130,8 +125,6 @@ pub struct Report {
     pub projection: Option<Projection>,
     pub official: Vec<BulletinComparison>,
     pub forensics: Forensics,
-    /// Per section: reference, assumptions and reading, in Spanish and English.
-    pub notes: BTreeMap<String, Note>,
 }
 
 /// Computes the whole report.
@@ -173,7 +166,7 @@ pub fn report(election: &Election, results: &[TableResult], options: &Options) -
             sh.insert(id, s);
         }
     }
-    let mut r = Report {
+    Report {
         schema: SCHEMA.to_string(),
         election: ElectionInfo {
             id: election.id.clone(),
@@ -208,18 +201,5 @@ pub fn report(election: &Election, results: &[TableResult], options: &Options) -
             klimek_fit: kl,
             shpilkin: sh,
         },
-        notes: BTreeMap::new(),
-    };
-    r.notes = text::notes(&r);
-    r
-}
-
-/// The report as pretty-printed JSON.
-pub fn to_json(report: &Report) -> String {
-    serde_json::to_string_pretty(report).expect("reports serialise")
-}
-
-/// The report as one self-contained HTML page (inline CSS and SVG, no script).
-pub fn to_html(report: &Report, lang: Lang) -> String {
-    html::render(report, lang)
+    }
 }

@@ -45,7 +45,9 @@ fn read_of(outcome: &Outcome) -> &PhotoRead {
 async fn duplicates_consolidation_conflicts_and_review() {
     let dir = tempfile::tempdir().unwrap();
     let store = store_in(dir.path()).await;
-    let intake = Intake::open(store.clone(), Limits::default()).await.unwrap();
+    let intake = Intake::open(store.clone(), Limits::default())
+        .await
+        .unwrap();
     let first = render_acta(EXAMPLE, 1, clean(1));
     let again = render_acta(EXAMPLE, 2, Degradation::of_kind(DegradationKind::Jpeg, 2));
     let changed = EXAMPLE.replace("!130,", "!129,").replace(",274,", ",275,");
@@ -78,7 +80,10 @@ async fn duplicates_consolidation_conflicts_and_review() {
         .await
         .unwrap();
     assert_eq!(read_of(&out[0]), &PhotoRead::Conflict(table));
-    assert!(matches!(read_of(&out[1]), PhotoRead::Invalid { table: None, .. }));
+    assert!(matches!(
+        read_of(&out[1]),
+        PhotoRead::Invalid { table: None, .. }
+    ));
     assert!(matches!(read_of(&out[2]), PhotoRead::Unreadable(_)));
 
     let conflicts = store.conflicts().await.unwrap();
@@ -131,7 +136,9 @@ async fn an_original_that_cannot_be_stored_records_nothing() {
     let store = store_in(dir.path()).await;
     // The originals' folder is a file: every write of an original fails.
     std::fs::write(dir.path().join("blobs"), b"in the way").unwrap();
-    let intake = Intake::open(store.clone(), Limits::default()).await.unwrap();
+    let intake = Intake::open(store.clone(), Limits::default())
+        .await
+        .unwrap();
     let photo = render_acta(EXAMPLE, 1, clean(1));
     let err = intake
         .record(vec![intake.read(photo.clone(), &origin("a.jpg"))])
@@ -157,7 +164,9 @@ async fn real_actas_are_read_and_counted() {
     };
     let dir = tempfile::tempdir().unwrap();
     let store = store_in(dir.path()).await;
-    let intake = Intake::open(store.clone(), Limits::default()).await.unwrap();
+    let intake = Intake::open(store.clone(), Limits::default())
+        .await
+        .unwrap();
     let mut reads = Vec::new();
     for entry in std::fs::read_dir(&actas).unwrap() {
         let path = entry.unwrap().path();
@@ -206,7 +215,11 @@ fn render_corpus(dir: &Path) -> Vec<PathBuf> {
         let path = dir.join(format!("p{i:03}.jpg"));
         std::fs::write(
             &path,
-            render_acta(&payload, u64::from(i), Degradation::of_kind(kind, u64::from(i))),
+            render_acta(
+                &payload,
+                u64::from(i),
+                Degradation::of_kind(kind, u64::from(i)),
+            ),
         )
         .unwrap();
         paths.push(path);

@@ -1,9 +1,9 @@
 //! One table's acta as published: its versions, which one counts, their proofs and photos.
 //! Shared by the acta page and `GET /api/v1/actas/{centre}/{table}`, so both say the same.
 
-use actas_analysis::Lang;
 use actas_core::{CentreCode, Level, Record, TableId};
 use actas_ledger::InclusionProof;
+use actas_present::{Lang, tr};
 use actas_store::ProofUnavailable;
 use serde::Serialize;
 use sha2::Digest;
@@ -11,7 +11,6 @@ use sha2::Digest;
 use crate::images::ImageRef;
 use crate::snapshot::{Snapshot, Status};
 use crate::state::AppState;
-use crate::text::tr;
 
 /// Why a `{centre}/{table}` pair is not a table id, in the reader's language.
 pub fn parse_table(centre: &str, mesa: &str, lang: Lang) -> Result<TableId, String> {

@@ -125,8 +125,8 @@ pub async fn voter(
                 StatusCode::NOT_FOUND,
                 format!(
                     "{} {cedula} {}",
-                    crate::text::tr(l, "la cédula", "cédula"),
-                    crate::text::tr(
+                    actas_present::tr(l, "la cédula", "cédula"),
+                    actas_present::tr(
                         l,
                         "no está en el registro electoral cargado",
                         "is not in the loaded voter registry"

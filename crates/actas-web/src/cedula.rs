@@ -1,11 +1,10 @@
 //! Reading a cédula as people write it, and looking it up.
 
-use actas_analysis::Lang;
 use actas_core::TableId;
+use actas_present::{Lang, tr};
 use actas_registry::MAX_CEDULA;
 
 use crate::state::AppState;
-use crate::text::tr;
 
 /// Parses `12345678`, `12.345.678`, `V-12345678`, `v 12.345.678`, `E-81234567`: digits with
 /// optional thousands dots, optionally after the nationality letter. Anything else is refused

@@ -3,7 +3,7 @@
 
 use std::io::Write as _;
 
-use actas_analysis::Lang;
+use actas_present::Lang;
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};

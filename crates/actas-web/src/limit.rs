@@ -107,7 +107,7 @@ pub async fn middleware(
             } else {
                 crate::http::reader(None, req.headers()).lang
             };
-            let msg = crate::text::tr(
+            let msg = actas_present::tr(
                 lang,
                 "Demasiadas solicitudes desde su dirección. Espere unos segundos y vuelva a intentarlo.",
                 "Too many requests from your address. Wait a few seconds and try again.",

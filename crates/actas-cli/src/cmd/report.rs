@@ -2,7 +2,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use actas_analysis::{Lang, Options};
+use actas_analysis::Options;
+use actas_present::Lang;
 use anyhow::{Context, Result, bail};
 
 use crate::context;
@@ -80,8 +81,8 @@ pub async fn run(data: &Path, args: Args) -> Result<ExitCode> {
     let report = actas_analysis::report(&election, &results, &options);
     spin.finish_and_clear();
     let text = match format {
-        Format::Json => actas_analysis::to_json(&report) + "\n",
-        Format::Html => actas_analysis::to_html(&report, args.lang),
+        Format::Json => actas_present::report_json(&report) + "\n",
+        Format::Html => actas_present::report_html(&report, args.lang),
     };
 
     match &args.out {

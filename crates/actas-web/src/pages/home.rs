@@ -1,7 +1,7 @@
 //! `/`: national results with coverage, the cédula search, and the states to browse.
 
-use actas_analysis::Lang;
 use actas_core::Level;
+use actas_present::Lang;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;

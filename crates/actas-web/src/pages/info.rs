@@ -3,8 +3,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use actas_analysis::{Lang, Options};
+use actas_analysis::Options;
 use actas_core::TableResult;
+use actas_present::Lang;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::Response;
@@ -122,7 +123,7 @@ pub async fn verify(State(state): State<AppState>, ctx: Ctx) -> Response {
     )
 }
 
-/// The analysis report of the counted actas, rendered by `actas-analysis`.
+/// The analysis report of the counted actas: figures by `actas-analysis`, page by `actas-present`.
 pub async fn analysis(State(state): State<AppState>, ctx: Ctx) -> Response {
     match analysis_pages(&state).await {
         Ok(pages) => pages[match ctx.lang() {
@@ -173,7 +174,8 @@ async fn analysis_pages(state: &AppState) -> anyhow::Result<Arc<[Cached; 2]>> {
                 ..Options::quick()
             },
         );
-        [Lang::Es, Lang::En].map(|l| Cached::new(actas_analysis::to_html(&report, l), http::HTML))
+        [Lang::Es, Lang::En]
+            .map(|l| Cached::new(actas_present::report_html(&report, l), http::HTML))
     })
     .await?;
     let pages = Arc::new(pages);

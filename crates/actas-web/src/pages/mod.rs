@@ -11,7 +11,6 @@ pub mod search;
 use std::collections::HashMap;
 use std::convert::Infallible;
 
-use actas_analysis::Lang;
 use actas_core::ResultRow;
 use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
@@ -21,7 +20,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use crate::http::{self, Cache, Reader};
 use crate::snapshot::Snapshot;
-use crate::text::{int, pct, tr};
+use actas_present::{Lang, int, tr};
 
 /// Mobile first: one column, large touch targets, system fonts, contrast of at least 4.5:1
 /// everywhere (links #0b4fa0 and muted text #4a4a4a on white), a visible focus ring.
@@ -136,12 +135,12 @@ impl Ctx {
     }
 
     pub fn pct(&self, share: Option<f64>) -> String {
-        pct(self.lang(), share, 2)
+        actas_present::share(self.lang(), share, 2)
     }
 
     /// One decimal, for lists where width matters.
     pub fn pct1(&self, share: Option<f64>) -> String {
-        pct(self.lang(), share, 1)
+        actas_present::share(self.lang(), share, 1)
     }
 
     /// A path that could not be decoded (e.g. invalid UTF-8): the reader's error.

@@ -343,5 +343,5 @@ pub fn copy_data(from: &Path) -> PathBuf {
 
 /// A number as the Spanish pages write it (1.234.567).
 pub fn spanish_int(n: u64) -> String {
-    actas_analysis::format_int(actas_analysis::Lang::Es, n as i64)
+    actas_present::int(actas_present::Lang::Es, n)
 }

@@ -1,69 +1,12 @@
-//! Bilingual texts: language selection, number formatting, and the per-section notes (reference,
-//! assumptions and a reading of the figures) that the report carries.
+//! The per-section notes the report carries: what each section computes (its reference), on which
+//! assumptions, and a reading of its figures, in Spanish and English.
 
 use std::collections::BTreeMap;
-use std::fmt;
-use std::str::FromStr;
 
+use actas_analysis::Report;
 use serde::Serialize;
 
-use crate::Report;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    Es,
-    En,
-}
-
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Es => "es",
-            Lang::En => "en",
-        }
-    }
-}
-
-impl FromStr for Lang {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "es" | "spa" | "español" | "espanol" => Ok(Lang::Es),
-            "en" | "eng" | "english" => Ok(Lang::En),
-            _ => Err(format!("unknown language {s:?} (es, en)")),
-        }
-    }
-}
-
-impl fmt::Display for Lang {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
-    }
-}
-
-/// A text in both languages.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Text {
-    pub es: String,
-    pub en: String,
-}
-
-impl Text {
-    pub fn new(es: impl Into<String>, en: impl Into<String>) -> Self {
-        Self {
-            es: es.into(),
-            en: en.into(),
-        }
-    }
-
-    pub fn get(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::Es => &self.es,
-            Lang::En => &self.en,
-        }
-    }
-}
+use crate::{Lang, Text, int, num, pct, prob, tr};
 
 /// What a section computes, on which assumptions, and what its figures say here.
 #[derive(Debug, Clone, Serialize)]
@@ -72,75 +15,6 @@ pub struct Note {
     pub reference: String,
     pub assumptions: Text,
     pub reading: Text,
-}
-
-/// Integer with thousands separators (`.` in Spanish, `,` in English).
-pub fn int(lang: Lang, v: i64) -> String {
-    let s = v.unsigned_abs().to_string();
-    let sep = if lang == Lang::Es { '.' } else { ',' };
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(sep);
-        }
-        out.push(ch);
-    }
-    if v < 0 { format!("−{out}") } else { out }
-}
-
-/// Decimal number with `dec` decimals (comma decimal mark in Spanish), thousands separated.
-pub fn num(lang: Lang, v: f64, dec: usize) -> String {
-    if !v.is_finite() {
-        return "–".into();
-    }
-    let s = format!("{:.*}", dec, v.abs());
-    let (ip, fp) = s.split_once('.').unwrap_or((&s, ""));
-    let ip: i64 = ip.parse().unwrap_or(0);
-    let mut out = int(lang, ip);
-    if dec > 0 {
-        out.push(if lang == Lang::Es { ',' } else { '.' });
-        out.push_str(fp);
-    }
-    if v < 0.0 && out.chars().any(|c| c.is_ascii_digit() && c != '0') {
-        format!("−{out}")
-    } else {
-        out
-    }
-}
-
-/// A probability or p-value: fixed for ordinary values, scientific for tiny ones.
-pub fn prob(lang: Lang, p: f64) -> String {
-    if !p.is_finite() {
-        return "–".into();
-    }
-    if p >= 0.001 || p == 0.0 {
-        num(lang, p, 3)
-    } else {
-        let s = format!("{p:.1e}");
-        let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
-        let m = if lang == Lang::Es {
-            m.replace('.', ",")
-        } else {
-            m.to_string()
-        };
-        let sup: String = e
-            .chars()
-            .map(|c| match c {
-                '-' => '⁻',
-                '0' => '⁰',
-                '1' => '¹',
-                '2' => '²',
-                '3' => '³',
-                '4' => '⁴',
-                '5' => '⁵',
-                '6' => '⁶',
-                '7' => '⁷',
-                '8' => '⁸',
-                _ => '⁹',
-            })
-            .collect();
-        format!("{m}×10{sup}")
-    }
 }
 
 /// Display label of a series key: candidate ids as they are, the rest translated.
@@ -154,14 +28,6 @@ pub(crate) fn label(l: Lang, key: &str) -> String {
             None => k.to_string(),
         },
     }
-}
-
-fn tr(l: Lang, es: &'static str, en: &'static str) -> &'static str {
-    if l == Lang::Es { es } else { en }
-}
-
-fn pct(lang: Lang, v: f64, dec: usize) -> String {
-    format!("{} %", num(lang, v, dec))
 }
 
 fn note(title: Text, reference: &str, assumptions: Text, reading: Text) -> Note {
@@ -178,7 +44,7 @@ fn both(f: impl Fn(Lang) -> String) -> (String, String) {
 }
 
 /// Builds every section's note from the computed figures.
-pub(crate) fn notes(r: &Report) -> BTreeMap<String, Note> {
+pub fn notes(r: &Report) -> BTreeMap<String, Note> {
     let mut out = BTreeMap::new();
     let t = &r.totals;
     let leader = t.leader.clone();
@@ -192,14 +58,14 @@ pub(crate) fn notes(r: &Report) -> BTreeMap<String, Note> {
         match l {
             Lang::Es => format!(
                 "{} actas ({cov} de las mesas). {leader} obtiene {} y {runner} {}; la diferencia es de {} votos.",
-                int(l, t.tables as i64),
+                int(l, t.tables),
                 pct(l, t.pct_of_valid[&leader], 2),
                 pct(l, *t.pct_of_valid.get(&runner).unwrap_or(&f64::NAN), 2),
                 int(l, t.margin)
             ),
             Lang::En => format!(
                 "{} actas ({cov} of the tables). {leader} has {} and {runner} {}; the margin is {} votes.",
-                int(l, t.tables as i64),
+                int(l, t.tables),
                 pct(l, t.pct_of_valid[&leader], 2),
                 pct(l, *t.pct_of_valid.get(&runner).unwrap_or(&f64::NAN), 2),
                 int(l, t.margin)
@@ -227,8 +93,8 @@ pub(crate) fn notes(r: &Report) -> BTreeMap<String, Note> {
             match (l, a.overturned) {
                 (Lang::Es, false) => format!(
                     "Aunque todos los {} inscritos de las {} mesas faltantes votaran y todos por {runner}, {leader} seguiría ganando por {} votos. Con la participación observada ({}), la ventaja sería de {}. {runner} necesitaría {} de los votos faltantes (más del 100 %, imposible) o una participación de {} en esas mesas.",
-                    int(l, w.missing_registered as i64),
-                    int(l, w.missing_tables as i64),
+                    int(l, w.missing_registered),
+                    int(l, w.missing_tables),
                     int(l, a.leader_lead),
                     pct(l, 100.0 * w.observed_turnout, 1),
                     lead(b.leader_lead),
@@ -237,8 +103,8 @@ pub(crate) fn notes(r: &Report) -> BTreeMap<String, Note> {
                 ),
                 (Lang::En, false) => format!(
                     "Even if all {} registered voters of the {} missing tables voted, all for {runner}, {leader} would still win by {} votes. At the observed turnout ({}) the lead would be {}. {runner} would need {} of the missing votes (over 100 %, impossible) or a turnout of {} in those tables.",
-                    int(l, w.missing_registered as i64),
-                    int(l, w.missing_tables as i64),
+                    int(l, w.missing_registered),
+                    int(l, w.missing_tables),
                     int(l, a.leader_lead),
                     pct(l, 100.0 * w.observed_turnout, 1),
                     lead(b.leader_lead),
@@ -247,14 +113,14 @@ pub(crate) fn notes(r: &Report) -> BTreeMap<String, Note> {
                 ),
                 (Lang::Es, true) => format!(
                     "Si todos los {} inscritos de las {} mesas faltantes votaran por {runner}, el resultado podría cambiar: las actas faltantes sí pueden decidir. Con la participación observada, la ventaja de {leader} sería de {}.",
-                    int(l, w.missing_registered as i64),
-                    int(l, w.missing_tables as i64),
+                    int(l, w.missing_registered),
+                    int(l, w.missing_tables),
                     lead(b.leader_lead),
                 ),
                 (Lang::En, true) => format!(
                     "If all {} registered voters of the {} missing tables voted for {runner}, the result could change: the missing actas can decide. At the observed turnout {leader}'s lead would be {}.",
-                    int(l, w.missing_registered as i64),
-                    int(l, w.missing_tables as i64),
+                    int(l, w.missing_registered),
+                    int(l, w.missing_tables),
                     lead(b.leader_lead),
                 ),
             }

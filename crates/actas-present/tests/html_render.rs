@@ -4,7 +4,8 @@
 
 mod common;
 
-use actas_analysis::{Lang, Options, report, to_html, to_json};
+use actas_analysis::{Options, report};
+use actas_present::{Lang, report_html, report_json};
 use actas_testkit::chromium;
 
 #[test]
@@ -23,10 +24,10 @@ fn v1_report_renders_in_both_languages() {
     opts.bulletin_tables_fraction
         .insert("CNE boletín 1".into(), 0.8);
     let r = report(&election, &results, &opts);
-    let dir = std::env::temp_dir().join("actas-analysis");
+    let dir = std::env::temp_dir().join("actas-present");
     std::fs::create_dir_all(&dir).unwrap();
     for lang in [Lang::Es, Lang::En] {
-        let html = to_html(&r, lang);
+        let html = report_html(&r, lang);
         assert!(!html.contains("NaN"), "{lang}");
         // Self-contained: no script, no external resource.
         assert!(!html.contains("<script") && !html.contains("src=\"http"));
@@ -41,7 +42,7 @@ fn v1_report_renders_in_both_languages() {
         std::fs::write(&path, &html).unwrap();
         eprintln!("wrote {}", path.display());
     }
-    std::fs::write(dir.join("report-v1.json"), to_json(&r)).unwrap();
+    std::fs::write(dir.join("report-v1.json"), report_json(&r)).unwrap();
 
     // Optional here, even under CI: the screenshot is only there to be looked at.
     if !chromium::installed() {

@@ -8,7 +8,8 @@ mod common;
 
 use std::time::Instant;
 
-use actas_analysis::{Lang, Options, report, to_html, to_json};
+use actas_analysis::{Options, report};
+use actas_present::{Lang, report_html, report_json};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -52,8 +53,8 @@ fn main() {
     let r = report(&election, &results, &opts);
     let t_report = t1.elapsed();
     let t2 = Instant::now();
-    let json = to_json(&r);
-    let html = to_html(&r, Lang::Es);
+    let json = report_json(&r);
+    let html = report_html(&r, Lang::Es);
     let t_render = t2.elapsed();
     if let Some(p) = json_out {
         std::fs::write(p, &json).expect("write json");
