@@ -5,6 +5,8 @@ use actas_core::{CentreCode, Level, Record, TableId};
 use actas_ledger::InclusionProof;
 use actas_present::{Lang, tr};
 use actas_store::ProofUnavailable;
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use sha2::Digest;
 
@@ -65,6 +67,69 @@ pub fn place_names(snap: &Snapshot, centre: CentreCode) -> PlaceNames {
         parish: r(Level::Parish),
         centre: r(Level::Centre),
     }
+}
+
+/// The counted result of a table, as the voter look-up shows it.
+#[derive(Serialize)]
+struct ActaSummary {
+    status: &'static str,
+    log_index: Option<u64>,
+    registered: Option<u64>,
+    valid: u64,
+    null: u64,
+    votes: BTreeMap<String, u64>,
+    url: String,
+    page: String,
+}
+
+/// Everything a voter look-up answers except the cédula: the same for every voter of the
+/// table, so [`Snapshot::prepare_voters`] builds it once per data version.
+#[derive(Serialize)]
+struct VoterTable {
+    table: String,
+    centre: String,
+    mesa: u8,
+    place: PlaceNames,
+    acta: Option<ActaSummary>,
+}
+
+/// The members of a voter look-up's JSON object after `"cedula"`, without braces.
+pub fn voter_members(snap: &Snapshot, table: TableId) -> String {
+    let acta = snap.current.get(&table).map(|r| ActaSummary {
+        status: snap.status(table).as_str(),
+        log_index: snap.counted_seq(table),
+        registered: r.registered,
+        valid: r.valid,
+        null: r.null,
+        votes: snap
+            .election
+            .candidates
+            .iter()
+            .zip(&r.votes)
+            .map(|(c, v)| (c.id.clone(), *v))
+            .collect(),
+        url: api_path(table),
+        page: acta_path(table),
+    });
+    let json = serde_json::to_string(&VoterTable {
+        table: table.to_string(),
+        centre: table.centre.to_string(),
+        mesa: table.mesa,
+        place: place_names(snap, table.centre),
+        acta,
+    })
+    .expect("plain data serialises");
+    json[1..json.len() - 1].to_string()
+}
+
+/// The canonical address of a table's acta page.
+pub fn acta_path(t: TableId) -> String {
+    format!("/acta/{}/{:02}", t.centre, t.mesa)
+}
+
+/// The address of a table's acta in the API.
+pub fn api_path(t: TableId) -> String {
+    format!("/api/v1/actas/{}/{:02}", t.centre, t.mesa)
 }
 
 /// One stored version of a table's result.

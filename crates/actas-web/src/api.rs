@@ -1,10 +1,10 @@
 //! The JSON API under `/api/v1` (described by `openapi.json`), `/healthz`, and the log under
 //! `/log/` in its C2SP tlog-tiles layout.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use actas_core::{Level, TableId};
+use actas_core::Level;
 use actas_ledger::TilePath;
 use axum::body::Body;
 use axum::extract::rejection::PathRejection;
@@ -20,8 +20,7 @@ use crate::bulk;
 use crate::cedula::{self, Lookup};
 use crate::http::{self, Cache, Cached, json_error, json_ok};
 use crate::images;
-use crate::pages::browse::acta_path;
-use crate::snapshot::{Snapshot, Status};
+use crate::snapshot::Status;
 use crate::state::AppState;
 
 /// A path segment that could not be decoded (e.g. invalid UTF-8) is the client's error.
@@ -49,59 +48,6 @@ static OPENAPI: LazyLock<Cached> =
 
 pub async fn openapi(headers: HeaderMap) -> Response {
     OPENAPI.reply(&headers, Cache::Live)
-}
-
-/// The counted result of a table, as the voter look-up shows it.
-#[derive(Serialize)]
-struct ActaSummary {
-    status: &'static str,
-    log_index: Option<u64>,
-    registered: Option<u64>,
-    valid: u64,
-    null: u64,
-    votes: BTreeMap<String, u64>,
-    url: String,
-    page: String,
-}
-
-/// Everything a voter look-up answers except the cédula: the same for every voter of the
-/// table, so [`Snapshot::prepare_voters`] builds it once per data version.
-#[derive(Serialize)]
-struct VoterTable {
-    table: String,
-    centre: String,
-    mesa: u8,
-    place: PlaceNames,
-    acta: Option<ActaSummary>,
-}
-
-/// The members of a voter look-up's JSON object after `"cedula"`, without braces.
-pub fn voter_members(snap: &Snapshot, table: TableId) -> String {
-    let acta = snap.current.get(&table).map(|r| ActaSummary {
-        status: snap.status(table).as_str(),
-        log_index: snap.counted_seq(table),
-        registered: r.registered,
-        valid: r.valid,
-        null: r.null,
-        votes: snap
-            .election
-            .candidates
-            .iter()
-            .zip(&r.votes)
-            .map(|(c, v)| (c.id.clone(), *v))
-            .collect(),
-        url: api_acta_path(table),
-        page: acta_path(table),
-    });
-    let json = serde_json::to_string(&VoterTable {
-        table: table.to_string(),
-        centre: table.centre.to_string(),
-        mesa: table.mesa,
-        place: place_names(snap, table.centre),
-        acta,
-    })
-    .expect("plain data serialises");
-    json[1..json.len() - 1].to_string()
 }
 
 pub async fn voter(
@@ -144,10 +90,6 @@ pub async fn voter(
     let snap = state.snapshot();
     let body = format!("{{\"cedula\":{cedula},{}}}", snap.voter_members(table));
     http::reply(&headers, StatusCode::OK, http::JSON, Cache::Live, body)
-}
-
-fn api_acta_path(t: actas_core::TableId) -> String {
-    format!("/api/v1/actas/{}/{:02}", t.centre, t.mesa)
 }
 
 pub async fn results(State(state): State<AppState>, uri: Uri, headers: HeaderMap) -> Response {

@@ -20,6 +20,7 @@
 //! keeps look-ups out of search engines.
 
 mod actas;
+mod analysis;
 mod api;
 mod bulk;
 mod cedula;
@@ -43,7 +44,8 @@ use actas_registry::Registry;
 use actas_store::Store;
 use anyhow::{Context, Result};
 use axum::Router;
-use axum::extract::Request;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{Redirect, Response};
 use axum::routing::get;
@@ -82,10 +84,7 @@ fn router(state: AppState, timeout: Duration) -> Router {
         .route("/log/checkpoint", get(api::checkpoint))
         .route("/log/tile/{*rest}", get(api::tile))
         .fallback(pages::not_found)
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            limit::middleware,
-        ))
+        .layer(middleware::from_fn_with_state(state.clone(), rate_limit))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
@@ -93,6 +92,47 @@ fn router(state: AppState, timeout: Duration) -> Router {
         ))
         .layer(middleware::from_fn(access_log))
         .with_state(state)
+}
+
+/// Refuses a client over its rate with 429 and when to retry, as a page or as JSON.
+async fn rate_limit(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if let Some(limiter) = &state.limiter
+        && req.uri().path() != "/healthz"
+    {
+        let ip = limit::client_ip(peer.ip(), req.headers(), state.trust_forwarded_for);
+        if let Err(wait) = limiter.check(ip, Instant::now()) {
+            let api = req.uri().path().starts_with("/api/");
+            let lang = if api {
+                crate::http::api_lang(req.headers())
+            } else {
+                crate::http::reader(None, req.headers()).lang
+            };
+            let msg = actas_present::tr(
+                lang,
+                "Demasiadas solicitudes desde su dirección. Espere unos segundos y vuelva a intentarlo.",
+                "Too many requests from your address. Wait a few seconds and try again.",
+            );
+            let r = if api {
+                crate::http::json_error(StatusCode::TOO_MANY_REQUESTS, msg)
+            } else {
+                crate::pages::error_response(
+                    crate::http::Reader {
+                        lang,
+                        explicit: false,
+                    },
+                    StatusCode::TOO_MANY_REQUESTS,
+                    msg,
+                )
+            };
+            return crate::http::with_retry_after(r, wait);
+        }
+    }
+    next.run(req).await
 }
 
 /// The path as logged: a voter look-up keeps its route, never the cédula.

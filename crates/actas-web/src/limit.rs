@@ -2,17 +2,13 @@
 //! rarely wait on the same lock.
 
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::middleware::Next;
-use axum::response::Response;
+use axum::http::HeaderMap;
 
 use crate::config::RateLimit;
-use crate::state::AppState;
 
 const SHARDS: usize = 16;
 /// Entries per shard before idle buckets (full again) are dropped.
@@ -88,46 +84,6 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trust_forwarded_for: bool) -
         return ip;
     }
     peer
-}
-
-pub async fn middleware(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    req: Request,
-    next: Next,
-) -> Response {
-    if let Some(limiter) = &state.limiter
-        && req.uri().path() != "/healthz"
-    {
-        let ip = client_ip(peer.ip(), req.headers(), state.trust_forwarded_for);
-        if let Err(wait) = limiter.check(ip, Instant::now()) {
-            let api = req.uri().path().starts_with("/api/");
-            let lang = if api {
-                crate::http::api_lang(req.headers())
-            } else {
-                crate::http::reader(None, req.headers()).lang
-            };
-            let msg = actas_present::tr(
-                lang,
-                "Demasiadas solicitudes desde su dirección. Espere unos segundos y vuelva a intentarlo.",
-                "Too many requests from your address. Wait a few seconds and try again.",
-            );
-            let r = if api {
-                crate::http::json_error(StatusCode::TOO_MANY_REQUESTS, msg)
-            } else {
-                crate::pages::error_response(
-                    crate::http::Reader {
-                        lang,
-                        explicit: false,
-                    },
-                    StatusCode::TOO_MANY_REQUESTS,
-                    msg,
-                )
-            };
-            return crate::http::with_retry_after(r, wait);
-        }
-    }
-    next.run(req).await
 }
 
 #[cfg(test)]

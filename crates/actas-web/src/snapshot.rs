@@ -200,7 +200,7 @@ impl Snapshot {
     pub fn prepare_voters(&mut self, tables: &[TableId]) {
         self.voter_members = tables
             .iter()
-            .map(|&t| crate::api::voter_members(self, t).into_boxed_str())
+            .map(|&t| crate::actas::voter_members(self, t).into_boxed_str())
             .collect();
         self.voter_tables = tables.to_vec();
     }
@@ -209,7 +209,7 @@ impl Snapshot {
     pub fn voter_members(&self, table: TableId) -> std::borrow::Cow<'_, str> {
         match self.voter_tables.binary_search(&table) {
             Ok(i) => std::borrow::Cow::Borrowed(&self.voter_members[i]),
-            Err(_) => std::borrow::Cow::Owned(crate::api::voter_members(self, table)),
+            Err(_) => std::borrow::Cow::Owned(crate::actas::voter_members(self, table)),
         }
     }
 

@@ -26,8 +26,8 @@ pub struct Inner {
     /// The log's public key, shown on the verification page when the operator gave it.
     pub verifier_key: Option<String>,
     pub last_refresh_error: Mutex<Option<String>>,
-    /// The analysis report's pages; see `pages::info`.
-    pub analysis: tokio::sync::Mutex<Option<crate::pages::info::AnalysisCache>>,
+    /// The analysis report's pages; see `analysis`.
+    pub analysis: tokio::sync::Mutex<Option<crate::analysis::AnalysisCache>>,
 }
 
 impl Deref for AppState {

@@ -9,6 +9,7 @@ use axum::response::Response;
 use maud::html;
 
 use super::{Ctx, Page, crumbs, error_page, place_label, places_table, totals};
+use crate::actas::acta_path;
 use crate::snapshot::{Snapshot, Status};
 use crate::state::AppState;
 use crate::text::{children_heading, level_name};
@@ -156,9 +157,4 @@ fn tables_table(ctx: &Ctx, snap: &Snapshot, tables: &[TableId]) -> maud::Markup 
             } }
         }
     }
-}
-
-/// The canonical address of a table's acta page.
-pub fn acta_path(t: TableId) -> String {
-    format!("/acta/{}/{:02}", t.centre, t.mesa)
 }

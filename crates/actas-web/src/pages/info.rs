@@ -1,10 +1,5 @@
 //! Downloads, how to verify, and the analysis report.
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
-
-use actas_analysis::Options;
-use actas_core::TableResult;
 use actas_present::Lang;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -13,8 +8,7 @@ use maud::html;
 
 use super::{Ctx, Page, error_page};
 use crate::bulk;
-use crate::http::{self, Cache, Cached};
-use crate::snapshot::DataVersion;
+use crate::http::Cache;
 use crate::state::AppState;
 
 pub async fn downloads(State(state): State<AppState>, ctx: Ctx) -> Response {
@@ -125,7 +119,7 @@ pub async fn verify(State(state): State<AppState>, ctx: Ctx) -> Response {
 
 /// The analysis report of the counted actas: figures by `actas-analysis`, page by `actas-present`.
 pub async fn analysis(State(state): State<AppState>, ctx: Ctx) -> Response {
-    match analysis_pages(&state).await {
+    match crate::analysis::pages(&state).await {
         Ok(pages) => pages[match ctx.lang() {
             Lang::Es => 0,
             Lang::En => 1,
@@ -140,49 +134,4 @@ pub async fn analysis(State(state): State<AppState>, ctx: Ctx) -> Response {
             error_page(&ctx, StatusCode::SERVICE_UNAVAILABLE, msg)
         }
     }
-}
-
-/// The analysis in both languages, recomputed when the data changed and the last one is older
-/// than this (it takes seconds; on the night of the count the data changes every few).
-const ANALYSIS_MAX_AGE: Duration = Duration::from_secs(300);
-
-pub struct AnalysisCache {
-    at: Instant,
-    version: DataVersion,
-    pages: Arc<[Cached; 2]>,
-}
-
-async fn analysis_pages(state: &AppState) -> anyhow::Result<Arc<[Cached; 2]>> {
-    let snap = state.snapshot();
-    // Held while computing, so concurrent readers wait for one computation.
-    let mut slot = state.analysis.lock().await;
-    if let Some(c) = slot.as_ref()
-        && (c.version == snap.version || c.at.elapsed() < ANALYSIS_MAX_AGE)
-    {
-        return Ok(c.pages.clone());
-    }
-    let election = state.election.clone();
-    let mut results: Vec<TableResult> = snap.current.values().cloned().collect();
-    results.sort_by_key(|r| r.table);
-    let pages = tokio::task::spawn_blocking(move || {
-        let report = actas_analysis::report(
-            &election,
-            &results,
-            // One thread: the other core keeps serving pages meanwhile.
-            &Options {
-                threads: 1,
-                ..Options::quick()
-            },
-        );
-        [Lang::Es, Lang::En]
-            .map(|l| Cached::new(actas_present::report_html(&report, l), http::HTML))
-    })
-    .await?;
-    let pages = Arc::new(pages);
-    *slot = Some(AnalysisCache {
-        at: Instant::now(),
-        version: snap.version,
-        pages: pages.clone(),
-    });
-    Ok(pages)
 }

@@ -6,8 +6,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use maud::html;
 
-use super::browse::{acta_path, status_badge};
+use super::browse::status_badge;
 use super::{Ctx, Page, error_page, search_form};
+use crate::actas::acta_path;
 use crate::actas::place_names;
 use crate::cedula::{self, Lookup};
 use crate::snapshot::Status;
