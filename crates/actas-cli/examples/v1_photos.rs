@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use actas_core::payload::Payload;
 use actas_import::csv_results::{LayoutChoice, parse_results};
-use actas_scan::render::{Degradation, DegradationKind, render_acta};
+use actas_scan::render::{Ballot, Degradation, DegradationKind, render_acta};
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -37,6 +37,7 @@ fn main() -> anyhow::Result<()> {
         .collect();
     anyhow::ensure!(!payloads.is_empty(), "{csv}: no tables");
     std::fs::create_dir_all(out)?;
+    let ballot = Ballot::new(&election, &actas_core::ve2024::CARD_CODES);
     let kinds = DegradationKind::ALL;
     let next = AtomicUsize::new(0);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -62,6 +63,7 @@ fn main() -> anyhow::Result<()> {
                         };
                         let kind = kinds[i % kinds.len()];
                         let jpeg = render_acta(
+                            ballot,
                             &payloads[table],
                             photo_seed,
                             Degradation::of_kind(kind, photo_seed),

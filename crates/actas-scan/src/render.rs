@@ -4,7 +4,13 @@
 //! near the bottom printed by a thermal printer), optionally degraded.
 //!
 //! Everything is deterministic from the seed (own SplitMix64 generator).
+//!
+//! The ballot printed (candidates, cards, their codes) is the election's, and the numbers
+//! printed are the payload's as `actas_core::payload` reads it: the renderer holds no copy of
+//! either rule.
 
+use actas_core::Election;
+use actas_core::payload;
 use rxing::qrcode::common::ErrorCorrectionLevel;
 use rxing::qrcode::encoder::qrcode_encoder;
 
@@ -12,72 +18,28 @@ use crate::font;
 use crate::image::LumaImage;
 use crate::ops;
 
-/// Ballot cards in QR order (sigla, CNE code), with the candidate they
-/// belong to, as printed on the real actas.
-const CANDIDATES: [(&str, &[(&str, &str)]); 10] = [
-    (
-        "NICOLAS MADURO",
-        &[
-            ("PSUV", "269"),
-            ("PCV", "9"),
-            ("TUPAMARO", "931"),
-            ("PPT", "276"),
-            ("MSV", "1017"),
-            ("PODEMOS", "514"),
-            ("MEP", "6"),
-            ("APC", "219"),
-            ("ORA", "906"),
-            ("UPV", "513"),
-            ("EV", "1089"),
-            ("PVV", "1090"),
-            ("PFV", "1093"),
-        ],
-    ),
-    (
-        "LUIS MARTINEZ",
-        &[
-            ("AD", "1"),
-            ("COPEI", "2"),
-            ("MR", "1065"),
-            ("BR", "1066"),
-            ("DDP", "1091"),
-            ("UNE", "1095"),
-        ],
-    ),
-    ("JAVIER BERTUCCI", &[("EL CAMBIO", "1048")]),
-    (
-        "JOSE BRITO",
-        &[
-            ("PV", "1053"),
-            ("VU", "868"),
-            ("UVV", "1096"),
-            ("MPJ", "458"),
-        ],
-    ),
-    (
-        "ANTONIO ECARRI",
-        &[
-            ("AP", "814"),
-            ("MOVEV", "878"),
-            ("CMC", "1050"),
-            ("FV", "1062"),
-            ("LAPIZ", "1051"),
-            ("MIN UNIDAD", "1068"),
-        ],
-    ),
-    ("CLAUDIO FERMIN", &[("SPV", "1049")]),
-    ("DANIEL CEBALLOS", &[("VPA", "236"), ("AREPA", "1094")]),
-    (
-        "EDMUNDO GONZALEZ",
-        &[("UNTC", "460"), ("MPV", "1069"), ("MUD", "1075")],
-    ),
-    ("ENRIQUE MARQUEZ", &[("CENTRADOS", "1073")]),
-    ("BENJAMIN RAUSSEO", &[("CONDE", "1092")]),
-];
-
 const DIGIT_WORDS: [&str; 10] = [
     "CERO", "UNO", "DOS", "TRES", "CUATRO", "CINCO", "SEIS", "SIETE", "OCHO", "NUEVE",
 ];
+
+/// What a printed acta shows of its election besides the payload.
+#[derive(Debug, Clone, Copy)]
+pub struct Ballot<'a> {
+    /// Candidates, and cards in ballot order (the order of the payload's votes).
+    pub election: &'a Election,
+    /// The code printed beside each card, in ballot order (`actas_core::ve2024::CARD_CODES`);
+    /// the election definition does not carry them. A missing code prints blank.
+    pub card_codes: &'a [&'a str],
+}
+
+impl<'a> Ballot<'a> {
+    pub fn new(election: &'a Election, card_codes: &'a [&'a str]) -> Self {
+        Ballot {
+            election,
+            card_codes,
+        }
+    }
+}
 
 /// Deterministic SplitMix64 generator.
 #[derive(Debug, Clone)]
@@ -365,23 +327,6 @@ fn words_for(n: u64) -> String {
         .join(", ")
 }
 
-/// Votes per card from the payload if it parses, else random small numbers.
-fn card_votes(payload: &str, rng: &mut Rng) -> Vec<u64> {
-    let parsed: Option<Vec<u64>> = payload
-        .split('!')
-        .nth(1)
-        .map(|v| {
-            v.split(',')
-                .map(|n| n.parse().ok())
-                .collect::<Option<Vec<u64>>>()
-        })
-        .and_then(|v| v);
-    match parsed {
-        Some(v) if v.len() == 38 => v,
-        _ => (0..38).map(|_| rng.below(40)).collect(),
-    }
-}
-
 /// QR modules (true = dark) of `payload` at error correction level Q, as on
 /// the real actas.
 pub fn qr_modules(payload: &str) -> Option<(usize, Vec<bool>)> {
@@ -399,8 +344,9 @@ pub fn qr_modules(payload: &str) -> Option<(usize, Vec<bool>)> {
     Some((n, v))
 }
 
-/// Render the clean (undegraded) acta as a greyscale image.
-pub fn render_clean(payload: &str, seed: u64) -> LumaImage {
+/// Render the clean (undegraded) acta as a greyscale image. A payload that is not an acta of
+/// the ballot's election (tests render those too) gets random numbers and no acta id printed.
+pub fn render_clean(ballot: Ballot, payload: &str, seed: u64) -> LumaImage {
     let mut rng = Rng::new(seed);
     let width = 625usize;
     let canvas_h = 8000usize;
@@ -414,14 +360,24 @@ pub fn render_clean(payload: &str, seed: u64) -> LumaImage {
     let (left, right) = (40isize, width as isize - 48);
     let mut y: isize = 150 + rng.below(60) as isize;
 
-    let acta_id = payload.split('!').next().unwrap_or("").to_string();
-    let votes = card_votes(payload, &mut rng);
+    let cards = &ballot.election.cards;
+    let (acta_id, centre, votes, nulls, blank) = match payload::parse(payload, ballot.election) {
+        Ok(p) => (
+            p.acta_id.to_string(),
+            p.acta_id.table.centre.to_string(),
+            p.cards,
+            p.null,
+            p.blank,
+        ),
+        Err(_) => (
+            String::new(),
+            "000000000".to_string(),
+            (0..cards.len()).map(|_| rng.below(40)).collect(),
+            0,
+            0,
+        ),
+    };
     let valid: u64 = votes.iter().sum();
-    let nulls: u64 = payload
-        .split('!')
-        .nth(2)
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0);
 
     // Logo block and header.
     c.rect(60, y, 80, 60, ink);
@@ -436,7 +392,9 @@ pub fn render_clean(payload: &str, seed: u64) -> LumaImage {
         .join("-");
     c.text_centered(&uuid, cx + 40, y, 1, ink);
     y += 26;
-    c.text_centered("28/07/2024 07:05 PM", cx + 40, y, 2, ink);
+    // The definition's date is YYYY-MM-DD; the acta prints DD/MM/YYYY.
+    let date: Vec<&str> = ballot.election.date.rsplit('-').collect();
+    c.text_centered(&format!("{} 07:05 PM", date.join("/")), cx + 40, y, 2, ink);
     y += 70;
     for line in [
         "PRESIDENTA O",
@@ -449,7 +407,6 @@ pub fn render_clean(payload: &str, seed: u64) -> LumaImage {
         y += 42;
     }
     y += 30;
-    let centre = acta_id.split('.').next().unwrap_or("000000000").to_string();
     for line in [
         "ELECCION PRESIDENCIAL 2024".to_string(),
         "PAIS: VENEZUELA".to_string(),
@@ -460,7 +417,7 @@ pub fn render_clean(payload: &str, seed: u64) -> LumaImage {
         "SECTOR CENTRO, CALLE PRINCIPAL".to_string(),
         "FRENTE A LA PLAZA BOLIVAR".to_string(),
         centre.clone(),
-        format!("{} ELECTORES", valid + nulls + rng.below(400)),
+        format!("{} ELECTORES", valid + nulls + blank + rng.below(400)),
     ] {
         c.text_centered(&line, cx, y, 2, ink);
         y += 36;
@@ -476,8 +433,8 @@ pub fn render_clean(payload: &str, seed: u64) -> LumaImage {
     c.text("LETRAS", col[3] + 30, y + 14, 2, ink);
     y += 44;
     for (label, n) in [
-        ("EN LA MAQUINA", valid + nulls),
-        ("EN EL CUADERNO", valid + nulls + rng.below(3)),
+        ("EN LA MAQUINA", valid + nulls + blank),
+        ("EN EL CUADERNO", valid + nulls + blank + rng.below(3)),
     ] {
         c.hline(left, right, y, 1, light_ink);
         c.text(label, left + 6, y + 16, 1, ink);
@@ -494,22 +451,33 @@ pub fn render_clean(payload: &str, seed: u64) -> LumaImage {
         ink,
     );
     y += 30;
-    let mut card = 0usize;
-    for (cand, cards) in CANDIDATES {
-        c.hline(left, right, y, 1, ink);
-        c.text(cand, left + 6, y + 14, 3, ink);
-        y += 46;
-        for (sigla, code) in cards {
-            let n = votes.get(card).copied().unwrap_or(0);
-            card += 1;
-            c.hline(left, right, y, 1, light_ink);
-            c.rect(left + 8, y + 8, 38, 38, light_ink);
-            c.text(sigla, left + 54, y + 20, 1, ink);
-            c.text(code, col[1] + 6, y + 20, 1, ink);
-            c.text(&n.to_string(), col[2] + 6, y + 20, 2, ink);
-            c.text(&words_for(n), col[3] + 6, y + 22, 1, ink);
-            y += row_h;
+    // Each candidate heads the run of its cards, as the cards come in ballot order.
+    for (i, card) in cards.iter().enumerate() {
+        if i == 0 || cards[i - 1].candidate != card.candidate {
+            let name = ballot
+                .election
+                .candidates
+                .iter()
+                .find(|k| k.id == card.candidate)
+                .map_or(card.candidate.as_str(), |k| k.name.as_str());
+            c.hline(left, right, y, 1, ink);
+            c.text(name, left + 6, y + 14, 3, ink);
+            y += 46;
         }
+        let n = votes.get(i).copied().unwrap_or(0);
+        c.hline(left, right, y, 1, light_ink);
+        c.rect(left + 8, y + 8, 38, 38, light_ink);
+        c.text(&card.sigla, left + 54, y + 20, 1, ink);
+        c.text(
+            ballot.card_codes.get(i).copied().unwrap_or(""),
+            col[1] + 6,
+            y + 20,
+            1,
+            ink,
+        );
+        c.text(&n.to_string(), col[2] + 6, y + 20, 2, ink);
+        c.text(&words_for(n), col[3] + 6, y + 22, 1, ink);
+        y += row_h;
     }
     c.hline(left, right, y, 2, ink);
     y += 80;
@@ -519,10 +487,10 @@ pub fn render_clean(payload: &str, seed: u64) -> LumaImage {
     y += 36;
     let top = y;
     for (label, n) in [
-        ("VOTOS", valid + nulls),
+        ("VOTOS", valid + nulls + blank),
         ("VOTOS VALIDOS", valid),
         ("VOTOS NULOS", nulls),
-        ("VOTOS VACIOS", 0),
+        ("VOTOS VACIOS", blank),
         ("OPCIONES NULAS", 0),
         ("OPCIONES VALIDAS", valid),
     ] {
@@ -842,11 +810,11 @@ pub fn encode_jpeg(img: &LumaImage, quality: u8) -> Vec<u8> {
     out
 }
 
-/// Render a synthetic acta carrying `payload` in its QR code, degraded by
-/// `degradation`, as JPEG bytes. Deterministic in (`payload`, `seed`,
+/// Render a synthetic acta of `ballot` carrying `payload` in its QR code, degraded by
+/// `degradation`, as JPEG bytes. Deterministic in (`ballot`, `payload`, `seed`,
 /// `degradation`).
-pub fn render_acta(payload: &str, seed: u64, degradation: Degradation) -> Vec<u8> {
-    let clean = render_clean(payload, seed);
+pub fn render_acta(ballot: Ballot, payload: &str, seed: u64, degradation: Degradation) -> Vec<u8> {
+    let clean = render_clean(ballot, payload, seed);
     let img = degrade(&clean, &degradation, seed);
     encode_jpeg(&img, degradation.jpeg_quality)
 }
@@ -873,10 +841,12 @@ mod tests {
 
     #[test]
     fn deterministic() {
+        let e = actas_core::ve2024::election();
+        let b = Ballot::new(&e, &actas_core::ve2024::CARD_CODES);
         let p = "240111020.01.1.0001!1,2,3!0!0";
         let d = Degradation::of_kind(DegradationKind::Combined, 7);
         assert_eq!(d, Degradation::of_kind(DegradationKind::Combined, 7));
-        assert_eq!(render_acta(p, 7, d), render_acta(p, 7, d));
+        assert_eq!(render_acta(b, p, 7, d), render_acta(b, p, 7, d));
     }
 
     #[test]
