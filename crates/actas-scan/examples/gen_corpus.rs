@@ -5,23 +5,25 @@
 //! given, alternating with random payloads of the same shape.
 use actas_core::payload::Payload;
 use actas_core::{ActaId, CentreCode, Election, TableId, ve2024};
-use actas_scan::render::{Ballot, Degradation, DegradationKind, Rng, render_acta};
+use actas_scan::render::{Ballot, Degradation, DegradationKind, render_acta};
+use rand::{RngExt, SeedableRng};
+use rand_pcg::Pcg64Mcg;
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-fn random_payload(election: &Election, rng: &mut Rng) -> String {
+fn random_payload(election: &Election, rng: &mut Pcg64Mcg) -> String {
     let centre = CentreCode::new(
-        (1 + rng.below(24) as u32) * 10_000_000
-            + (1 + rng.below(20) as u32) * 100_000
-            + (1 + rng.below(9) as u32) * 1_000
-            + (1 + rng.below(120) as u32),
+        rng.random_range(1..=24u32) * 10_000_000
+            + rng.random_range(1..=20u32) * 100_000
+            + rng.random_range(1..=9u32) * 1_000
+            + rng.random_range(1..=120u32),
     )
     .expect("nine digits");
-    let mesa = 1 + rng.below(12) as u8;
+    let mesa = rng.random_range(1..=12u8);
     let cards = (0..election.cards.len())
         .map(|i| {
             let big = matches!(i, 0 | 35);
-            rng.below(if big { 400 } else { 15 })
+            rng.random_range(0..if big { 400 } else { 15 })
         })
         .collect();
     Payload {
@@ -31,7 +33,7 @@ fn random_payload(election: &Election, rng: &mut Rng) -> String {
             f4: "0001".into(),
         },
         cards,
-        null: rng.below(4),
+        null: rng.random_range(0..4),
         blank: 0,
     }
     .encode()
@@ -66,7 +68,7 @@ fn main() {
     let jobs: Vec<(String, DegradationKind, String, u64)> = (0..count)
         .map(|i| {
             let seed = base_seed.wrapping_mul(1_000_003).wrapping_add(i as u64);
-            let mut rng = Rng::new(seed);
+            let mut rng = Pcg64Mcg::seed_from_u64(seed);
             let payload = if !real.is_empty() && i % 2 == 0 {
                 real[(i / 2) % real.len()].clone()
             } else {
