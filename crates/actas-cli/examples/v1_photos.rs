@@ -8,11 +8,13 @@
 //! payloads come from `Payload::from_result`, so the ingested totals must equal the file's. Degradations cycle through every
 //! kind the renderer has (JPEG recompression, blur, noise, rotation, perspective, low contrast,
 //! phone photo...). Skips photos already rendered, so an interrupted run can be resumed.
+use std::io::Write as _;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use actas_core::payload::Payload;
 use actas_import::csv_results::{LayoutChoice, parse_results};
-use actas_scan::render::{Degradation, DegradationKind, render_acta};
+use actas_scan::render::{Ballot, Degradation, DegradationKind, render_acta};
+use atomic_write_file::AtomicWriteFile;
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -37,6 +39,7 @@ fn main() -> anyhow::Result<()> {
         .collect();
     anyhow::ensure!(!payloads.is_empty(), "{csv}: no tables");
     std::fs::create_dir_all(out)?;
+    let ballot = Ballot::new(&election, &actas_core::ve2024::CARD_CODES);
     let kinds = DegradationKind::ALL;
     let next = AtomicUsize::new(0);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -62,13 +65,15 @@ fn main() -> anyhow::Result<()> {
                         };
                         let kind = kinds[i % kinds.len()];
                         let jpeg = render_acta(
+                            ballot,
                             &payloads[table],
                             photo_seed,
                             Degradation::of_kind(kind, photo_seed),
                         );
-                        let tmp = path.with_extension("jpg.tmp");
-                        std::fs::write(&tmp, jpeg)?;
-                        std::fs::rename(&tmp, &path)?;
+                        // All-or-nothing, so a resumed run never skips a half-written photo.
+                        let mut file = AtomicWriteFile::open(&path)?;
+                        file.write_all(&jpeg)?;
+                        file.commit()?;
                     }
                 })
             })

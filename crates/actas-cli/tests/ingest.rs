@@ -8,11 +8,19 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use actas_scan::{Degradation, DegradationKind, render_acta};
+use actas_core::ve2024;
+use actas_scan::{Ballot, Degradation, DegradationKind};
 use actas_testkit::shared;
 use common::*;
 
 const EXAMPLE: &str = "240111017.01.1.0001!130,9,5,5,7,2,0,7,7,2,0,2,6,1,1,0,1,1,1,0,2,0,0,0,0,0,0,0,1,1,3,1,1,5,16,274,1,1!0!0";
+
+/// A synthetic photo of an acta of the built-in election.
+fn render_acta(payload: &str, seed: u64, degradation: Degradation) -> Vec<u8> {
+    let election = ve2024::election();
+    let ballot = Ballot::new(&election, &ve2024::CARD_CODES);
+    actas_scan::render_acta(ballot, payload, seed, degradation)
+}
 
 fn national(data: &Path) -> serde_json::Value {
     json(data, &["results", "--format", "json"])["rows"][0].clone()

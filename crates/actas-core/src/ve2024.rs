@@ -23,47 +23,62 @@ const CANDIDATES: [(&str, &str); 10] = [
     ("BERA", "Benjamín Rausseo"),
 ];
 
-/// The 38 party cards in ballot order (= order of the votes in the QR payload).
-const CARDS: [(&str, &str); 38] = [
-    ("PSUV", "NM"),
-    ("PCV", "NM"),
-    ("TUPAMARO", "NM"),
-    ("PPT", "NM"),
-    ("MSV", "NM"),
-    ("PODEMOS", "NM"),
-    ("MEP", "NM"),
-    ("APC", "NM"),
-    ("ORA", "NM"),
-    ("UPV", "NM"),
-    ("EV", "NM"),
-    ("PVV", "NM"),
-    ("PFV", "NM"),
-    ("AD", "LM"),
-    ("COPEI", "LM"),
-    ("MR", "LM"),
-    ("BR", "LM"),
-    ("DDP", "LM"),
-    ("UNE", "LM"),
-    ("EL CAMBIO", "JABE"),
-    ("PV", "JOBR"),
-    ("VU", "JOBR"),
-    ("UVV", "JOBR"),
-    ("MPJ", "JOBR"),
-    ("AP", "AE"),
-    ("MOVEV", "AE"),
-    ("CMC", "AE"),
-    ("FV", "AE"),
-    ("ALIANZA DEL LAPIZ", "AE"),
-    ("MIN UNIDAD", "AE"),
-    ("SPV", "CF"),
-    ("VPA", "DC"),
-    ("AREPA", "DC"),
-    ("UNTC", "EG"),
-    ("MPV", "EG"),
-    ("MUD", "EG"),
-    ("CENTRADOS", "EM"),
-    ("CONDE", "BERA"),
+/// The 38 party cards in ballot order (= order of the votes in the QR payload): sigla, candidate
+/// and the CNE code printed beside the card (where two scans disagreed on a digit,
+/// `qr-format.md` gives both readings; this is the first).
+const CARDS: [(&str, &str, &str); 38] = [
+    ("PSUV", "NM", "269"),
+    ("PCV", "NM", "9"),
+    ("TUPAMARO", "NM", "931"),
+    ("PPT", "NM", "276"),
+    ("MSV", "NM", "1017"),
+    ("PODEMOS", "NM", "514"),
+    ("MEP", "NM", "6"),
+    ("APC", "NM", "219"),
+    ("ORA", "NM", "906"),
+    ("UPV", "NM", "513"),
+    ("EV", "NM", "1089"),
+    ("PVV", "NM", "1090"),
+    ("PFV", "NM", "1093"),
+    ("AD", "LM", "1"),
+    ("COPEI", "LM", "2"),
+    ("MR", "LM", "1065"),
+    ("BR", "LM", "1066"),
+    ("DDP", "LM", "1091"),
+    ("UNE", "LM", "1095"),
+    ("EL CAMBIO", "JABE", "1048"),
+    ("PV", "JOBR", "1053"),
+    ("VU", "JOBR", "868"),
+    ("UVV", "JOBR", "1096"),
+    ("MPJ", "JOBR", "458"),
+    ("AP", "AE", "814"),
+    ("MOVEV", "AE", "878"),
+    ("CMC", "AE", "1050"),
+    ("FV", "AE", "1062"),
+    ("ALIANZA DEL LAPIZ", "AE", "1051"),
+    ("MIN UNIDAD", "AE", "1068"),
+    ("SPV", "CF", "1049"),
+    ("VPA", "DC", "236"),
+    ("AREPA", "DC", "1094"),
+    ("UNTC", "EG", "460"),
+    ("MPV", "EG", "1069"),
+    ("MUD", "EG", "1075"),
+    ("CENTRADOS", "EM", "1073"),
+    ("CONDE", "BERA", "1092"),
 ];
+
+/// The CNE code printed beside each card on the paper acta, in ballot order. Not part of
+/// [`Election`]: a new field would change the definition, and with it record 0 of every store
+/// made before, which `actas init` compares with the definition it is given.
+pub const CARD_CODES: [&str; 38] = {
+    let mut codes = [""; 38];
+    let mut i = 0;
+    while i < CARDS.len() {
+        codes[i] = CARDS[i].2;
+        i += 1;
+    }
+    codes
+};
 
 /// CNE state code, name, and total number of tables (sums to 30,026).
 const STATES: [(&str, &str, u64); 24] = [
@@ -156,7 +171,7 @@ pub fn election() -> Election {
             .collect(),
         cards: CARDS
             .iter()
-            .map(|(sigla, candidate)| Card {
+            .map(|(sigla, candidate, _)| Card {
                 sigla: sigla.to_string(),
                 candidate: candidate.to_string(),
             })
@@ -209,6 +224,17 @@ mod tests {
         let tables: u64 = e.states.iter().filter_map(|s| s.expected_tables).sum();
         assert_eq!(tables, 30_026);
         assert_eq!(e.official.tables, Some(tables));
+    }
+
+    #[test]
+    fn every_card_has_a_printed_code() {
+        assert_eq!(CARD_CODES[0], "269");
+        assert_eq!(CARD_CODES[37], "1092");
+        assert!(
+            CARD_CODES
+                .iter()
+                .all(|c| !c.is_empty() && c.bytes().all(|b| b.is_ascii_digit()))
+        );
     }
 
     #[test]

@@ -11,11 +11,18 @@ use std::time::Duration;
 
 use actas_core::ve2024;
 use actas_intake::{Batching, Intake, Limits, Origin, Outcome, Read, Refusal, read_file};
-use actas_scan::{Degradation, DegradationKind, render_acta};
+use actas_scan::{Ballot, Degradation, DegradationKind};
 use actas_store::{PhotoOutcome, PhotoRead, Store, Target};
 use actas_testkit::shared;
 
 const EXAMPLE: &str = "240111017.01.1.0001!130,9,5,5,7,2,0,7,7,2,0,2,6,1,1,0,1,1,1,0,2,0,0,0,0,0,0,0,1,1,3,1,1,5,16,274,1,1!0!0";
+
+/// A synthetic photo of the acta with this payload, on the ve2024 ballot.
+fn render_acta(payload: &str, seed: u64, degradation: Degradation) -> Vec<u8> {
+    let election = ve2024::election();
+    let ballot = Ballot::new(&election, &ve2024::CARD_CODES);
+    actas_scan::render_acta(ballot, payload, seed, degradation)
+}
 
 fn clean(seed: u64) -> Degradation {
     Degradation::of_kind(DegradationKind::Clean, seed)

@@ -1,10 +1,12 @@
 //! Export to the C2SP static layout, and verification of a published log.
 
-use std::collections::BTreeSet;
 use std::fs;
 use std::io::Write as _;
 use std::path::{Component, Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, mpsc};
+
+use atomic_write_file::AtomicWriteFile;
 
 use crate::error::{LedgerError, Result, io_err};
 use crate::note::{Checkpoint, LogVerifier, open_checkpoint};
@@ -75,122 +77,93 @@ pub fn export_dir<E: AsRef<[u8]>>(
         )));
     }
 
-    let mut stats = ExportStats::default();
-    let mut staged = Staged::default();
-    for tile in older_partial_tiles(cp.size, older_sizes)
+    let tiles = older_partial_tiles(cp.size, older_sizes)
         .into_iter()
         .chain(tiles_for_size(cp.size))
-    {
-        let data = tile_bytes(&log, entries, tile)?;
-        if staged.stage(&dir.join(tile.to_string()), &data)? {
-            stats.written += 1;
-        } else {
-            stats.unchanged += 1;
-        }
-    }
+        .map(|tile| tile_bytes(&log, entries, tile).map(|data| (dir.join(tile.to_string()), data)));
+    let mut stats = write_files(tiles)?;
     // Tiles are durable and in place before the checkpoint that refers to them.
-    staged.commit()?;
-    let mut staged = Staged::default();
-    if staged.stage(&dir.join("checkpoint"), signed_checkpoint.as_bytes())? {
+    if write_if_changed(&dir.join("checkpoint"), signed_checkpoint.as_bytes())? {
         stats.written += 1;
     } else {
         stats.unchanged += 1;
     }
-    staged.commit()?;
     Ok(stats)
 }
 
-/// Threads syncing staged files at once.
-const SYNC_THREADS: usize = 16;
+/// Threads writing files at once.
+const WRITE_THREADS: usize = 16;
 
-/// Files written under temporary names, to be made durable and renamed in place together:
-/// syncing after all writes lets the file system flush them in one go, which is much faster
-/// than a write-sync-rename cycle per file. Temporary files left by an error are removed.
-#[derive(Default)]
-struct Staged {
-    /// (temporary, final) paths.
-    files: Vec<(PathBuf, PathBuf)>,
-}
-
-impl Staged {
-    /// Writes `data` to a temporary file next to `path`; returns false (and writes nothing)
-    /// when `path` already holds exactly `data`.
-    fn stage(&mut self, path: &Path, data: &[u8]) -> Result<bool> {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        match fs::read(path) {
-            Ok(old) if old == data => return Ok(false),
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(io_err(path)(e)),
+/// Writes every `(path, bytes)` of `files` with [`write_if_changed`], from several threads:
+/// each write waits on its syncs, not the CPU, and concurrent syncs let the file system group
+/// them into fewer journal commits (one thread is several times slower on a log of a few
+/// thousand tiles). Returns once every file is durable in place, or with the first error.
+fn write_files(files: impl Iterator<Item = Result<(PathBuf, Vec<u8>)>>) -> Result<ExportStats> {
+    let (queue, work) = mpsc::sync_channel::<(PathBuf, Vec<u8>)>(4 * WRITE_THREADS);
+    let work = Mutex::new(work);
+    let written = AtomicUsize::new(0);
+    let unchanged = AtomicUsize::new(0);
+    let failure: Mutex<Option<LedgerError>> = Mutex::new(None);
+    let failed = || failure.lock().expect("failure lock").is_some();
+    std::thread::scope(|scope| {
+        for _ in 0..WRITE_THREADS {
+            scope.spawn(|| {
+                loop {
+                    let next = work.lock().expect("work lock").recv();
+                    let Ok((path, data)) = next else { break };
+                    // After a failure the queue is still drained, so the sender never blocks.
+                    if failed() {
+                        continue;
+                    }
+                    match write_if_changed(&path, &data) {
+                        Ok(true) => written.fetch_add(1, Ordering::Relaxed),
+                        Ok(false) => unchanged.fetch_add(1, Ordering::Relaxed),
+                        Err(e) => {
+                            failure.lock().expect("failure lock").get_or_insert(e);
+                            continue;
+                        }
+                    };
+                }
+            });
         }
-        let parent = path.parent().unwrap_or(Path::new("."));
-        fs::create_dir_all(parent).map_err(io_err(parent))?;
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-        let tmp = parent.join(format!(
-            ".{name}.tmp.{}.{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        self.files.push((tmp.clone(), path.to_path_buf()));
-        let mut f = fs::File::create(&tmp).map_err(io_err(&tmp))?;
-        f.write_all(data).map_err(io_err(&tmp))?;
-        Ok(true)
-    }
-
-    /// Syncs every staged file, renames each into place, then syncs the directories.
-    fn commit(mut self) -> Result<()> {
-        // Syncs wait on the disk, not the CPU: several at once let the file system group
-        // them into fewer journal commits.
-        let chunk = self.files.len().div_ceil(SYNC_THREADS).max(1);
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = self
-                .files
-                .chunks(chunk)
-                .map(|files| {
-                    scope.spawn(move || {
-                        files.iter().try_for_each(|(tmp, _)| {
-                            fs::File::open(tmp)
-                                .and_then(|f| f.sync_all())
-                                .map_err(io_err(tmp))
-                        })
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                .try_for_each(|w| w.join().expect("sync thread panicked"))
-        })?;
-        let mut dirs = BTreeSet::new();
-        while let Some((tmp, path)) = self.files.pop() {
-            if let Err(e) = fs::rename(&tmp, &path) {
-                let _ = fs::remove_file(&tmp);
-                return Err(io_err(&path)(e));
+        for file in files {
+            if failed() {
+                break;
             }
-            if let Some(parent) = path.parent() {
-                dirs.insert(parent.to_path_buf());
+            match file {
+                Ok(file) => queue.send(file).expect("writers outlive the queue"),
+                Err(e) => {
+                    failure.lock().expect("failure lock").get_or_insert(e);
+                    break;
+                }
             }
         }
-        for d in &dirs {
-            sync_dir(d);
-        }
-        Ok(())
+        drop(queue);
+    });
+    match failure.into_inner().expect("failure lock") {
+        Some(e) => Err(e),
+        None => Ok(ExportStats {
+            written: written.into_inner(),
+            unchanged: unchanged.into_inner(),
+        }),
     }
 }
 
-impl Drop for Staged {
-    fn drop(&mut self) {
-        for (tmp, _) in &self.files {
-            let _ = fs::remove_file(tmp);
-        }
+/// Writes `data` to `path` atomically and durably (temporary file, fsync, rename, fsync of the
+/// directory); returns false, writing nothing, when `path` already holds exactly `data`.
+fn write_if_changed(path: &Path, data: &[u8]) -> Result<bool> {
+    match fs::read(path) {
+        Ok(old) if old == data => return Ok(false),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io_err(path)(e)),
     }
-}
-
-/// Makes renames in `dir` durable. Directories cannot be opened for syncing on every
-/// platform; there it is best effort.
-fn sync_dir(dir: &Path) {
-    if let Ok(d) = fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
+    let parent = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(parent).map_err(io_err(parent))?;
+    let mut file = AtomicWriteFile::open(path).map_err(io_err(path))?;
+    file.write_all(data).map_err(io_err(path))?;
+    file.commit().map_err(io_err(path))?;
+    Ok(true)
 }
 
 /// Where a published log is read from: a directory here, HTTP in the CLI. `path` is relative

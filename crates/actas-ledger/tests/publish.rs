@@ -311,3 +311,31 @@ fn no_temporary_files_are_left_behind() {
         files(&dir.0)
     );
 }
+
+#[test]
+fn no_hidden_temporary_files_are_left_behind() {
+    let dir = TempDir::new("hidden");
+    let (signer, _) = keys();
+    let es = entries(1000);
+    publish(&dir.0, &es[..600], &signer);
+    publish(&dir.0, &es, &signer);
+    let hidden: Vec<String> = files(&dir.0)
+        .into_iter()
+        .filter(|f| f.split('/').any(|part| part.starts_with('.')))
+        .collect();
+    assert!(hidden.is_empty(), "{hidden:?}");
+}
+
+#[test]
+fn a_failed_write_stops_the_export_before_the_checkpoint() {
+    let dir = TempDir::new("unwritable");
+    let (signer, _) = keys();
+    let es = entries(3000);
+    // `tile` is a file, so no tile can be written.
+    fs::write(dir.0.join("tile"), b"in the way").unwrap();
+    let log = Log::from_entries(&es).unwrap();
+    let cp = log.checkpoint(ORIGIN, &signer).unwrap();
+    let err = export_dir(&dir.0, &es, &cp, &[]).unwrap_err().to_string();
+    assert!(err.contains("tile"), "{err}");
+    assert!(!dir.0.join("checkpoint").exists());
+}

@@ -11,9 +11,9 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use actas_registry::{
-    Registry, SYNTH_CEDULA_SPACE, SplitMix64, build_index, generate_csv, synthetic_tables,
-};
+use actas_registry::{Registry, SYNTH_CEDULA_SPACE, build_index, generate_csv, synthetic_tables};
+use rand::{RngExt, SeedableRng};
+use rand_pcg::Pcg64Mcg;
 
 const SEED: u64 = 20_240_728;
 const QUERIES: usize = 4_000_000;
@@ -153,11 +153,11 @@ fn lookup(dir: &Path) {
         Some(tables[sorted[i].1 as usize])
     };
 
-    let mut rng = SplitMix64::new(7);
+    let mut rng = Pcg64Mcg::seed_from_u64(7);
     let space = SYNTH_CEDULA_SPACE.max(reg.range().end);
-    let uniform: Vec<u64> = (0..QUERIES).map(|_| 1 + rng.below(space)).collect();
+    let uniform: Vec<u64> = (0..QUERIES).map(|_| rng.random_range(1..=space)).collect();
     let hits: Vec<u64> = (0..QUERIES)
-        .map(|_| sorted[rng.below(sorted.len().max(1) as u64) as usize].0 as u64)
+        .map(|_| sorted[rng.random_range(0..sorted.len().max(1))].0 as u64)
         .collect();
     let hit_rate = uniform.iter().filter(|&&c| reg.contains(c)).count() as f64 / QUERIES as f64;
 

@@ -4,6 +4,7 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use actas_core::{CentreCode, TableId};
+use atomic_write_file::AtomicWriteFile;
 use sha2::{Digest, Sha256};
 
 use crate::{MAX_CEDULA, Registry, RegistryError, TableArray, WORDS_PER_BLOCK};
@@ -275,35 +276,11 @@ pub(crate) fn decode<R: Read>(mut r: R, len: u64) -> Result<Registry, RegistryEr
     })
 }
 
-/// Writes `bytes` to `path` through a temporary file beside it: write, fsync, rename, fsync the
-/// directory. On failure the temporary file is removed and `path` is untouched.
+/// Writes `bytes` to `path` all-or-nothing and durably (temporary file beside it, fsync,
+/// rename, fsync of the directory). On failure `path` is untouched.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), RegistryError> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| RegistryError::Invalid(format!("{}: not a file path", path.display())))?;
-    let tmp = path.with_file_name(format!(
-        ".{}.tmp{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(RegistryError::io(path, e));
-    }
-    // Make the rename durable. Best effort: some file systems refuse to open directories.
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
+    let io = |e| RegistryError::io(path, e);
+    let mut file = AtomicWriteFile::open(path).map_err(io)?;
+    file.write_all(bytes).map_err(io)?;
+    file.commit().map_err(io)
 }

@@ -60,9 +60,7 @@ pub use build::{BuildSummary, build_index, read_csv};
 pub use error::RegistryError;
 pub use format::{FORMAT_VERSION, HEADER_LEN, MAGIC};
 pub use shard::{MANIFEST_FILE, ShardInfo, ShardManifest, split, write_shards};
-pub use synth::{
-    SYNTH_CEDULA_SPACE, SplitMix64, generate_csv, generate_registry, synthetic_tables,
-};
+pub use synth::{SYNTH_CEDULA_SPACE, generate_csv, generate_registry, synthetic_tables};
 
 /// The largest cédula number the index accepts.
 pub const MAX_CEDULA: u64 = 1_000_000_000;

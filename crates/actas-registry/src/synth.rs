@@ -9,6 +9,8 @@
 use std::io::Write;
 
 use actas_core::{CentreCode, TableId};
+use rand::{RngExt, SeedableRng};
+use rand_pcg::Pcg64Mcg;
 
 use crate::{BLOCK_BITS, MAX_CEDULA, Registry, RegistryError, TableArray};
 
@@ -16,40 +18,10 @@ use crate::{BLOCK_BITS, MAX_CEDULA, Registry, RegistryError, TableArray};
 /// Venezuelan voters' cédulas.
 pub const SYNTH_CEDULA_SPACE: u64 = 32_000_000;
 
-/// A small, fast, seedable generator (SplitMix64). Not for cryptography.
-#[derive(Debug, Clone)]
-pub struct SplitMix64(u64);
-
-impl SplitMix64 {
-    pub fn new(seed: u64) -> Self {
-        Self(seed)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A uniform number in `0..n` (`n > 0`), without modulo bias (Lemire).
-    pub fn below(&mut self, n: u64) -> u64 {
-        let mut m = (self.next_u64() as u128) * (n as u128);
-        if (m as u64) < n {
-            let threshold = n.wrapping_neg() % n;
-            while (m as u64) < threshold {
-                m = (self.next_u64() as u128) * (n as u128);
-            }
-        }
-        (m >> 64) as u64
-    }
-}
-
 /// A plausible table list: `count` tables in centres of one to three tables each, with CNE-like
 /// nine-digit centre codes spread over 24 states, each with 200 to 1,199 registered voters.
 pub fn synthetic_tables(count: usize, seed: u64) -> Vec<(TableId, u32)> {
-    let mut rng = SplitMix64::new(seed ^ 0x007A_B1E5);
+    let mut rng = Pcg64Mcg::seed_from_u64(seed ^ 0x007A_B1E5);
     let mut out = Vec::with_capacity(count);
     let mut k = 0u32;
     while out.len() < count {
@@ -61,13 +33,13 @@ pub fn synthetic_tables(count: usize, seed: u64) -> Vec<(TableId, u32)> {
             + (1 + rest / 120 % 999);
         k += 1;
         let centre = CentreCode::new(code).expect("synthetic codes have nine digits at most");
-        let mesas = 1 + rng.below(3) as u8;
+        let mesas = rng.random_range(1..=3u8);
         for mesa in 1..=mesas {
             if out.len() == count {
                 break;
             }
             let table = TableId::new(centre, mesa).expect("mesa in 1..=3");
-            out.push((table, 200 + rng.below(1000) as u32));
+            out.push((table, rng.random_range(200..1200u32)));
         }
     }
     out
@@ -116,6 +88,25 @@ fn apportion(tables: &[(TableId, u32)], voters: u64) -> Result<Vec<u64>, Registr
     Ok(counts)
 }
 
+/// Fisher-Yates with the indices drawn a batch at a time before the swaps, so that the CPU
+/// overlaps the swaps' cache misses: on 21 M voters (an 85 MB array) this is about twice as fast
+/// as drawing each index between swaps, which `SliceRandom::shuffle` does.
+fn shuffle(v: &mut [u32], rng: &mut Pcg64Mcg) {
+    const BATCH: usize = 64;
+    let mut js = [0usize; BATCH];
+    let mut i = v.len();
+    while i > 1 {
+        let n = (i - 1).min(BATCH);
+        for (k, j) in js[..n].iter_mut().enumerate() {
+            *j = rng.random_range(0..=i - 1 - k);
+        }
+        for (k, &j) in js[..n].iter().enumerate() {
+            v.swap(i - 1 - k, j);
+        }
+        i -= n;
+    }
+}
+
 /// Draws the registry and calls `emit(cedula, table_index_in_input)` in ascending cédula order.
 fn draw(
     tables: &[(TableId, u32)],
@@ -124,15 +115,12 @@ fn draw(
     mut emit: impl FnMut(u64, usize) -> Result<(), RegistryError>,
 ) -> Result<(), RegistryError> {
     let counts = apportion(tables, voters)?;
-    let mut rng = SplitMix64::new(seed);
+    let mut rng = Pcg64Mcg::seed_from_u64(seed);
     let mut assignment: Vec<u32> = Vec::with_capacity(voters as usize);
     for (i, &n) in counts.iter().enumerate() {
         assignment.extend(std::iter::repeat_n(i as u32, n as usize));
     }
-    for i in (1..assignment.len()).rev() {
-        let j = rng.below(i as u64 + 1) as usize;
-        assignment.swap(i, j);
-    }
+    shuffle(&mut assignment, &mut rng);
     let space = SYNTH_CEDULA_SPACE.max(voters + voters / 2);
     // Selection sampling (Knuth's algorithm S): each cédula is taken with probability
     // needed / left, which gives a uniform subset of exactly `voters`.
@@ -143,7 +131,7 @@ fn draw(
             break;
         }
         let left = space - c + 1;
-        if rng.below(left) < needed {
+        if rng.random_range(0..left) < needed {
             needed -= 1;
             let t = next.next().copied().unwrap_or_default();
             emit(c, t as usize)?;
@@ -261,11 +249,15 @@ mod tests {
     }
 
     #[test]
-    fn below_is_in_range() {
-        let mut r = SplitMix64::new(3);
-        for n in [1, 2, 3, 7, 1000, u64::MAX] {
-            for _ in 0..100 {
-                assert!(r.below(n) < n);
+    fn shuffle_permutes() {
+        for len in [0, 1, 2, 63, 64, 65, 1000] {
+            let mut v: Vec<u32> = (0..len).collect();
+            shuffle(&mut v, &mut Pcg64Mcg::seed_from_u64(len as u64));
+            let mut sorted = v.clone();
+            sorted.sort_unstable();
+            assert_eq!(sorted, (0..len).collect::<Vec<_>>());
+            if len >= 64 {
+                assert_ne!(v, sorted, "{len}");
             }
         }
     }

@@ -3,30 +3,40 @@
 //! Writes OUT_DIR/synth-NNNNN-KIND.jpg and OUT_DIR/manifest.tsv
 //! (file, kind, payload). Payloads: the real ones from EXPECTED_TSV when
 //! given, alternating with random payloads of the same shape.
-use actas_scan::render::{Degradation, DegradationKind, Rng, render_acta};
+use actas_core::payload::Payload;
+use actas_core::{ActaId, CentreCode, Election, TableId, ve2024};
+use actas_scan::render::{Ballot, Degradation, DegradationKind, render_acta};
+use rand::{RngExt, SeedableRng};
+use rand_pcg::Pcg64Mcg;
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-fn random_payload(rng: &mut Rng) -> String {
-    let centre = format!(
-        "{:02}{:02}{:02}{:03}",
-        1 + rng.below(24),
-        1 + rng.below(20),
-        1 + rng.below(9),
-        1 + rng.below(120)
-    );
-    let mesa = 1 + rng.below(12);
-    let votes: Vec<String> = (0..38)
+fn random_payload(election: &Election, rng: &mut Pcg64Mcg) -> String {
+    let centre = CentreCode::new(
+        rng.random_range(1..=24u32) * 10_000_000
+            + rng.random_range(1..=20u32) * 100_000
+            + rng.random_range(1..=9u32) * 1_000
+            + rng.random_range(1..=120u32),
+    )
+    .expect("nine digits");
+    let mesa = rng.random_range(1..=12u8);
+    let cards = (0..election.cards.len())
         .map(|i| {
             let big = matches!(i, 0 | 35);
-            rng.below(if big { 400 } else { 15 }).to_string()
+            rng.random_range(0..if big { 400 } else { 15 })
         })
         .collect();
-    format!(
-        "{centre}.{mesa:02}.1.0001!{}!{}!0",
-        votes.join(","),
-        rng.below(4)
-    )
+    Payload {
+        acta_id: ActaId {
+            table: TableId::new(centre, mesa).expect("mesa in 1..=12"),
+            f3: "1".into(),
+            f4: "0001".into(),
+        },
+        cards,
+        null: rng.random_range(0..4),
+        blank: 0,
+    }
+    .encode()
 }
 
 fn main() {
@@ -52,15 +62,17 @@ fn main() {
     let base_seed: u64 = a.get(4).and_then(|s| s.parse().ok()).unwrap_or(2024);
     let severity: f32 = a.get(5).and_then(|s| s.parse().ok()).unwrap_or(1.0);
     std::fs::create_dir_all(&out).expect("create out dir");
+    let election = ve2024::election();
+    let ballot = Ballot::new(&election, &ve2024::CARD_CODES);
     let kinds = DegradationKind::ALL;
     let jobs: Vec<(String, DegradationKind, String, u64)> = (0..count)
         .map(|i| {
             let seed = base_seed.wrapping_mul(1_000_003).wrapping_add(i as u64);
-            let mut rng = Rng::new(seed);
+            let mut rng = Pcg64Mcg::seed_from_u64(seed);
             let payload = if !real.is_empty() && i % 2 == 0 {
                 real[(i / 2) % real.len()].clone()
             } else {
-                random_payload(&mut rng)
+                random_payload(&election, &mut rng)
             };
             let kind = kinds[i % kinds.len()];
             (
@@ -83,6 +95,7 @@ fn main() {
                     }
                     let (name, kind, payload, seed) = &jobs[i];
                     let bytes = render_acta(
+                        ballot,
                         payload,
                         *seed,
                         Degradation::of_kind_severity(*kind, *seed, severity),

@@ -1,10 +1,23 @@
 //! A tiny built-in 5x7 bitmap font (digits, upper-case letters, a little
 //! punctuation) for the synthetic acta renderer. Lower case is drawn as upper
-//! case; unknown characters as a blank.
+//! case, accented letters as the bare letter (the acta printer has no accents), unknown
+//! characters as a blank.
+
+fn fold(c: char) -> char {
+    match c {
+        'á' | 'à' | 'â' | 'ä' | 'Á' | 'À' | 'Â' | 'Ä' => 'A',
+        'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' | 'Ê' | 'Ë' => 'E',
+        'í' | 'ì' | 'î' | 'ï' | 'Í' | 'Ì' | 'Î' | 'Ï' => 'I',
+        'ó' | 'ò' | 'ô' | 'ö' | 'Ó' | 'Ò' | 'Ô' | 'Ö' => 'O',
+        'ú' | 'ù' | 'û' | 'ü' | 'Ú' | 'Ù' | 'Û' | 'Ü' => 'U',
+        'ñ' | 'Ñ' => 'N',
+        c => c.to_ascii_uppercase(),
+    }
+}
 
 /// Glyph rows, top to bottom; bit 4 is the leftmost column.
 fn glyph(c: char) -> [u8; 7] {
-    match c.to_ascii_uppercase() {
+    match fold(c) {
         '0' => [0x0E, 0x11, 0x13, 0x15, 0x19, 0x11, 0x0E],
         '1' => [0x04, 0x0C, 0x04, 0x04, 0x04, 0x04, 0x0E],
         '2' => [0x0E, 0x11, 0x01, 0x02, 0x04, 0x08, 0x1F],
@@ -108,5 +121,15 @@ mod tests {
         let mut m = 0;
         draw_text(" ~", 0, 0, 1, |_, _| m += 1);
         assert_eq!(m, 0);
+    }
+
+    #[test]
+    fn accents_print_as_the_bare_letter() {
+        let pixels = |s: &str| {
+            let mut v = Vec::new();
+            draw_text(s, 0, 0, 1, |x, y| v.push((x, y)));
+            v
+        };
+        assert_eq!(pixels("Martínez Ñ"), pixels("MARTINEZ N"));
     }
 }

@@ -29,7 +29,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub use image::{ImageError, LumaImage, decode_luma};
-pub use render::{Degradation, DegradationKind, render_acta};
+pub use render::{Ballot, Degradation, DegradationKind, render_acta};
 pub use scan::{
     LumaScan, NORM_WIDTH, ScanOptions, ScanOutcome, ScanStatus, Unreadable, pass_names, scan_bytes,
     scan_file, scan_hashed_bytes, scan_luma, scan_luma_with, sha256_hex,

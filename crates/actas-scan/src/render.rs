@@ -3,8 +3,16 @@
 //! ~6850 px tall, header, 38-card table, summary, signature boxes, QR code
 //! near the bottom printed by a thermal printer), optionally degraded.
 //!
-//! Everything is deterministic from the seed (own SplitMix64 generator).
+//! Everything is deterministic from the seed.
+//!
+//! The ballot printed (candidates, cards, their codes) is the election's, and the numbers
+//! printed are the payload's as `actas_core::payload` reads it: the renderer holds no copy of
+//! either rule.
 
+use actas_core::Election;
+use actas_core::payload;
+use rand::{Rng as _, RngExt, SeedableRng};
+use rand_pcg::Pcg64Mcg;
 use rxing::qrcode::common::ErrorCorrectionLevel;
 use rxing::qrcode::encoder::qrcode_encoder;
 
@@ -12,109 +20,45 @@ use crate::font;
 use crate::image::LumaImage;
 use crate::ops;
 
-/// Ballot cards in QR order (sigla, CNE code), with the candidate they
-/// belong to, as printed on the real actas.
-const CANDIDATES: [(&str, &[(&str, &str)]); 10] = [
-    (
-        "NICOLAS MADURO",
-        &[
-            ("PSUV", "269"),
-            ("PCV", "9"),
-            ("TUPAMARO", "931"),
-            ("PPT", "276"),
-            ("MSV", "1017"),
-            ("PODEMOS", "514"),
-            ("MEP", "6"),
-            ("APC", "219"),
-            ("ORA", "906"),
-            ("UPV", "513"),
-            ("EV", "1089"),
-            ("PVV", "1090"),
-            ("PFV", "1093"),
-        ],
-    ),
-    (
-        "LUIS MARTINEZ",
-        &[
-            ("AD", "1"),
-            ("COPEI", "2"),
-            ("MR", "1065"),
-            ("BR", "1066"),
-            ("DDP", "1091"),
-            ("UNE", "1095"),
-        ],
-    ),
-    ("JAVIER BERTUCCI", &[("EL CAMBIO", "1048")]),
-    (
-        "JOSE BRITO",
-        &[
-            ("PV", "1053"),
-            ("VU", "868"),
-            ("UVV", "1096"),
-            ("MPJ", "458"),
-        ],
-    ),
-    (
-        "ANTONIO ECARRI",
-        &[
-            ("AP", "814"),
-            ("MOVEV", "878"),
-            ("CMC", "1050"),
-            ("FV", "1062"),
-            ("LAPIZ", "1051"),
-            ("MIN UNIDAD", "1068"),
-        ],
-    ),
-    ("CLAUDIO FERMIN", &[("SPV", "1049")]),
-    ("DANIEL CEBALLOS", &[("VPA", "236"), ("AREPA", "1094")]),
-    (
-        "EDMUNDO GONZALEZ",
-        &[("UNTC", "460"), ("MPV", "1069"), ("MUD", "1075")],
-    ),
-    ("ENRIQUE MARQUEZ", &[("CENTRADOS", "1073")]),
-    ("BENJAMIN RAUSSEO", &[("CONDE", "1092")]),
-];
-
 const DIGIT_WORDS: [&str; 10] = [
     "CERO", "UNO", "DOS", "TRES", "CUATRO", "CINCO", "SEIS", "SIETE", "OCHO", "NUEVE",
 ];
 
-/// Deterministic SplitMix64 generator.
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
+/// What a printed acta shows of its election besides the payload.
+#[derive(Debug, Clone, Copy)]
+pub struct Ballot<'a> {
+    /// Candidates, and cards in ballot order (the order of the payload's votes).
+    pub election: &'a Election,
+    /// The code printed beside each card, in ballot order (`actas_core::ve2024::CARD_CODES`);
+    /// the election definition does not carry them. A missing code prints blank.
+    pub card_codes: &'a [&'a str],
+}
 
-impl Rng {
-    pub fn new(seed: u64) -> Self {
-        Rng(seed ^ 0x5DEE_CE66_D1CE_4E5B)
+impl<'a> Ballot<'a> {
+    pub fn new(election: &'a Election, card_codes: &'a [&'a str]) -> Self {
+        Ballot {
+            election,
+            card_codes,
+        }
     }
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1).
-    pub fn f32(&mut self) -> f32 {
-        (self.next_u64() >> 40) as f32 / (1u64 << 24) as f32
-    }
-    /// Uniform in [lo, hi).
-    pub fn range(&mut self, lo: f32, hi: f32) -> f32 {
-        lo + (hi - lo) * self.f32()
-    }
-    /// Uniform integer in [0, n).
-    pub fn below(&mut self, n: u64) -> u64 {
-        if n == 0 { 0 } else { self.next_u64() % n }
-    }
-    /// Standard normal (Box-Muller).
-    pub fn normal(&mut self) -> f32 {
-        let u1 = self.f32().max(1e-7);
-        let u2 = self.f32();
-        (-2.0 * u1.ln()).sqrt() * (std::f32::consts::TAU * u2).cos()
-    }
-    pub fn sign(&mut self) -> f32 {
-        if self.next_u64() & 1 == 0 { -1.0 } else { 1.0 }
-    }
+}
+
+/// The renderer's random numbers: the workspace's seeded, portable generator.
+type Rng = Pcg64Mcg;
+
+fn seeded(seed: u64) -> Rng {
+    Rng::seed_from_u64(seed)
+}
+
+/// Standard normal (Box-Muller).
+fn normal(rng: &mut Rng) -> f32 {
+    let u1 = rng.random::<f32>().max(1e-7);
+    let u2 = rng.random::<f32>();
+    (-2.0 * u1.ln()).sqrt() * (std::f32::consts::TAU * u2).cos()
+}
+
+fn sign(rng: &mut Rng) -> f32 {
+    if rng.random::<bool>() { 1.0 } else { -1.0 }
 }
 
 /// The kinds of damage seen on real acta images.
@@ -224,51 +168,51 @@ impl Degradation {
     /// ranges; 2 = twice the blur, noise, rotation...; JPEG quality and
     /// contrast are clamped to stay meaningful).
     pub fn of_kind_severity(kind: DegradationKind, seed: u64, severity: f32) -> Degradation {
-        let mut r = Rng::new(seed.wrapping_mul(31).wrapping_add(kind as u64 + 1));
+        let mut r = seeded(seed.wrapping_mul(31).wrapping_add(kind as u64 + 1));
         let base = Degradation::NONE;
         let d = match kind {
             DegradationKind::Clean => base,
             DegradationKind::Jpeg => Degradation {
-                jpeg_quality: r.range(8.0, 25.0) as u8,
+                jpeg_quality: r.random_range(8.0..25.0) as u8,
                 ..base
             },
             DegradationKind::Blur => Degradation {
-                blur_sigma: r.range(1.2, 2.6),
+                blur_sigma: r.random_range(1.2..2.6),
                 ..base
             },
             DegradationKind::Noise => Degradation {
-                noise_sigma: r.range(10.0, 28.0),
+                noise_sigma: r.random_range(10.0..28.0),
                 ..base
             },
             DegradationKind::Rotation => Degradation {
-                rotate_deg: r.sign() * r.range(1.5, 7.0),
+                rotate_deg: sign(&mut r) * r.random_range(1.5..7.0),
                 ..base
             },
             DegradationKind::Perspective => Degradation {
-                perspective: r.range(0.03, 0.08),
+                perspective: r.random_range(0.03..0.08),
                 ..base
             },
             DegradationKind::LowContrast => Degradation {
-                contrast: r.range(0.22, 0.45),
+                contrast: r.random_range(0.22..0.45),
                 ..base
             },
             DegradationKind::Combined => Degradation {
-                jpeg_quality: r.range(20.0, 50.0) as u8,
-                blur_sigma: r.range(0.6, 1.5),
-                noise_sigma: r.range(4.0, 12.0),
-                rotate_deg: r.sign() * r.range(0.5, 3.0),
-                perspective: r.range(0.0, 0.03),
-                contrast: r.range(0.45, 0.8),
+                jpeg_quality: r.random_range(20.0..50.0) as u8,
+                blur_sigma: r.random_range(0.6..1.5),
+                noise_sigma: r.random_range(4.0..12.0),
+                rotate_deg: sign(&mut r) * r.random_range(0.5..3.0),
+                perspective: r.random_range(0.0..0.03),
+                contrast: r.random_range(0.45..0.8),
                 photo_scale: 0.0,
             },
             DegradationKind::Photo => Degradation {
-                jpeg_quality: r.range(60.0, 85.0) as u8,
-                blur_sigma: r.range(0.8, 2.0),
-                noise_sigma: r.range(2.0, 6.0),
-                rotate_deg: r.sign() * r.range(0.0, 8.0),
-                perspective: r.range(0.02, 0.06),
-                contrast: r.range(0.7, 1.0),
-                photo_scale: r.range(1.8, 3.0),
+                jpeg_quality: r.random_range(60.0..85.0) as u8,
+                blur_sigma: r.random_range(0.8..2.0),
+                noise_sigma: r.random_range(2.0..6.0),
+                rotate_deg: sign(&mut r) * r.random_range(0.0..8.0),
+                perspective: r.random_range(0.02..0.06),
+                contrast: r.random_range(0.7..1.0),
+                photo_scale: r.random_range(1.8..3.0),
             },
         };
         let s = severity.max(0.0);
@@ -365,23 +309,6 @@ fn words_for(n: u64) -> String {
         .join(", ")
 }
 
-/// Votes per card from the payload if it parses, else random small numbers.
-fn card_votes(payload: &str, rng: &mut Rng) -> Vec<u64> {
-    let parsed: Option<Vec<u64>> = payload
-        .split('!')
-        .nth(1)
-        .map(|v| {
-            v.split(',')
-                .map(|n| n.parse().ok())
-                .collect::<Option<Vec<u64>>>()
-        })
-        .and_then(|v| v);
-    match parsed {
-        Some(v) if v.len() == 38 => v,
-        _ => (0..38).map(|_| rng.below(40)).collect(),
-    }
-}
-
 /// QR modules (true = dark) of `payload` at error correction level Q, as on
 /// the real actas.
 pub fn qr_modules(payload: &str) -> Option<(usize, Vec<bool>)> {
@@ -399,29 +326,40 @@ pub fn qr_modules(payload: &str) -> Option<(usize, Vec<bool>)> {
     Some((n, v))
 }
 
-/// Render the clean (undegraded) acta as a greyscale image.
-pub fn render_clean(payload: &str, seed: u64) -> LumaImage {
-    let mut rng = Rng::new(seed);
+/// Render the clean (undegraded) acta as a greyscale image. A payload that is not an acta of
+/// the ballot's election (tests render those too) gets random numbers and no acta id printed.
+pub fn render_clean(ballot: Ballot, payload: &str, seed: u64) -> LumaImage {
+    let mut rng = seeded(seed);
     let width = 625usize;
     let canvas_h = 8000usize;
-    let paper = 228 + rng.below(20) as u8;
+    let paper = 228 + rng.random_range(0..20) as u8;
     let mut c = Canvas {
         img: LumaImage::filled(width, canvas_h, paper),
     };
-    let ink = 25 + rng.below(40) as u8;
+    let ink = 25 + rng.random_range(0..40) as u8;
     let light_ink = ink.saturating_add(50);
     let cx = width as isize / 2;
     let (left, right) = (40isize, width as isize - 48);
-    let mut y: isize = 150 + rng.below(60) as isize;
+    let mut y: isize = 150 + rng.random_range(0..60) as isize;
 
-    let acta_id = payload.split('!').next().unwrap_or("").to_string();
-    let votes = card_votes(payload, &mut rng);
+    let cards = &ballot.election.cards;
+    let (acta_id, centre, votes, nulls, blank) = match payload::parse(payload, ballot.election) {
+        Ok(p) => (
+            p.acta_id.to_string(),
+            p.acta_id.table.centre.to_string(),
+            p.cards,
+            p.null,
+            p.blank,
+        ),
+        Err(_) => (
+            String::new(),
+            "000000000".to_string(),
+            (0..cards.len()).map(|_| rng.random_range(0..40)).collect(),
+            0,
+            0,
+        ),
+    };
     let valid: u64 = votes.iter().sum();
-    let nulls: u64 = payload
-        .split('!')
-        .nth(2)
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0);
 
     // Logo block and header.
     c.rect(60, y, 80, 60, ink);
@@ -431,12 +369,14 @@ pub fn render_clean(payload: &str, seed: u64) -> LumaImage {
     c.text_centered(&acta_id, cx + 40, y, 2, ink);
     y += 32;
     let uuid: String = (0..4)
-        .map(|_| format!("{:08x}", rng.next_u64() as u32))
+        .map(|_| format!("{:08x}", rng.random::<u32>()))
         .collect::<Vec<_>>()
         .join("-");
     c.text_centered(&uuid, cx + 40, y, 1, ink);
     y += 26;
-    c.text_centered("28/07/2024 07:05 PM", cx + 40, y, 2, ink);
+    // The definition's date is YYYY-MM-DD; the acta prints DD/MM/YYYY.
+    let date: Vec<&str> = ballot.election.date.rsplit('-').collect();
+    c.text_centered(&format!("{} 07:05 PM", date.join("/")), cx + 40, y, 2, ink);
     y += 70;
     for line in [
         "PRESIDENTA O",
@@ -449,7 +389,6 @@ pub fn render_clean(payload: &str, seed: u64) -> LumaImage {
         y += 42;
     }
     y += 30;
-    let centre = acta_id.split('.').next().unwrap_or("000000000").to_string();
     for line in [
         "ELECCION PRESIDENCIAL 2024".to_string(),
         "PAIS: VENEZUELA".to_string(),
@@ -460,7 +399,10 @@ pub fn render_clean(payload: &str, seed: u64) -> LumaImage {
         "SECTOR CENTRO, CALLE PRINCIPAL".to_string(),
         "FRENTE A LA PLAZA BOLIVAR".to_string(),
         centre.clone(),
-        format!("{} ELECTORES", valid + nulls + rng.below(400)),
+        format!(
+            "{} ELECTORES",
+            valid + nulls + blank + rng.random_range(0..400)
+        ),
     ] {
         c.text_centered(&line, cx, y, 2, ink);
         y += 36;
@@ -476,8 +418,11 @@ pub fn render_clean(payload: &str, seed: u64) -> LumaImage {
     c.text("LETRAS", col[3] + 30, y + 14, 2, ink);
     y += 44;
     for (label, n) in [
-        ("EN LA MAQUINA", valid + nulls),
-        ("EN EL CUADERNO", valid + nulls + rng.below(3)),
+        ("EN LA MAQUINA", valid + nulls + blank),
+        (
+            "EN EL CUADERNO",
+            valid + nulls + blank + rng.random_range(0..3),
+        ),
     ] {
         c.hline(left, right, y, 1, light_ink);
         c.text(label, left + 6, y + 16, 1, ink);
@@ -494,22 +439,33 @@ pub fn render_clean(payload: &str, seed: u64) -> LumaImage {
         ink,
     );
     y += 30;
-    let mut card = 0usize;
-    for (cand, cards) in CANDIDATES {
-        c.hline(left, right, y, 1, ink);
-        c.text(cand, left + 6, y + 14, 3, ink);
-        y += 46;
-        for (sigla, code) in cards {
-            let n = votes.get(card).copied().unwrap_or(0);
-            card += 1;
-            c.hline(left, right, y, 1, light_ink);
-            c.rect(left + 8, y + 8, 38, 38, light_ink);
-            c.text(sigla, left + 54, y + 20, 1, ink);
-            c.text(code, col[1] + 6, y + 20, 1, ink);
-            c.text(&n.to_string(), col[2] + 6, y + 20, 2, ink);
-            c.text(&words_for(n), col[3] + 6, y + 22, 1, ink);
-            y += row_h;
+    // Each candidate heads the run of its cards, as the cards come in ballot order.
+    for (i, card) in cards.iter().enumerate() {
+        if i == 0 || cards[i - 1].candidate != card.candidate {
+            let name = ballot
+                .election
+                .candidates
+                .iter()
+                .find(|k| k.id == card.candidate)
+                .map_or(card.candidate.as_str(), |k| k.name.as_str());
+            c.hline(left, right, y, 1, ink);
+            c.text(name, left + 6, y + 14, 3, ink);
+            y += 46;
         }
+        let n = votes.get(i).copied().unwrap_or(0);
+        c.hline(left, right, y, 1, light_ink);
+        c.rect(left + 8, y + 8, 38, 38, light_ink);
+        c.text(&card.sigla, left + 54, y + 20, 1, ink);
+        c.text(
+            ballot.card_codes.get(i).copied().unwrap_or(""),
+            col[1] + 6,
+            y + 20,
+            1,
+            ink,
+        );
+        c.text(&n.to_string(), col[2] + 6, y + 20, 2, ink);
+        c.text(&words_for(n), col[3] + 6, y + 22, 1, ink);
+        y += row_h;
     }
     c.hline(left, right, y, 2, ink);
     y += 80;
@@ -519,10 +475,10 @@ pub fn render_clean(payload: &str, seed: u64) -> LumaImage {
     y += 36;
     let top = y;
     for (label, n) in [
-        ("VOTOS", valid + nulls),
+        ("VOTOS", valid + nulls + blank),
         ("VOTOS VALIDOS", valid),
         ("VOTOS NULOS", nulls),
-        ("VOTOS VACIOS", 0),
+        ("VOTOS VACIOS", blank),
         ("OPCIONES NULAS", 0),
         ("OPCIONES VALIDAS", valid),
     ] {
@@ -566,19 +522,19 @@ pub fn render_clean(payload: &str, seed: u64) -> LumaImage {
             y += 36;
         }
         // A scribbled signature in most boxes.
-        if rng.below(5) != 0 {
+        if rng.random_range(0..5) != 0 {
             let mut pts = Vec::new();
-            let (sx, sy) = (left as f32 + rng.range(60.0, 200.0), y as f32 + 45.0);
-            let n = 12 + rng.below(12) as usize;
+            let (sx, sy) = (left as f32 + rng.random_range(60.0..200.0), y as f32 + 45.0);
+            let n = 12 + rng.random_range(0..12) as usize;
             for i in 0..n {
                 pts.push((
-                    sx + i as f32 * rng.range(12.0, 24.0),
-                    sy + rng.range(-50.0, 30.0),
+                    sx + i as f32 * rng.random_range(12.0..24.0),
+                    sy + rng.random_range(-50.0..30.0),
                 ));
             }
             c.stroke(&pts, 1.4, ink.saturating_add(30));
         }
-        y += 90 + rng.below(30) as isize;
+        y += 90 + rng.random_range(0..30) as isize;
         c.frame(left, top, right, y, ink);
         y += 12;
     }
@@ -599,17 +555,17 @@ pub fn render_clean(payload: &str, seed: u64) -> LumaImage {
         ink,
     );
     c.rect(ex as isize - 60, ey as isize + 4, 160, 6, ink);
-    y += 40 + rng.below(20) as isize;
+    y += 40 + rng.random_range(0..20) as isize;
 
     // The QR code, ~53 modules of ~8.5 px, printed by a thermal head whose
     // round dots (two per module) leave scalloped edges and pin holes.
     if let Some((n, modules)) = qr_modules(payload) {
-        let module = 450.0 / n as f32 * rng.range(0.95, 1.05);
+        let module = 450.0 / n as f32 * rng.random_range(0.95..1.05);
         let side = (module * n as f32) as isize;
-        let qx = cx - side / 2 + rng.below(20) as isize - 10;
+        let qx = cx - side / 2 + rng.random_range(0..20) as isize - 10;
         let qy = y;
         let pitch = module / 2.0;
-        let radius = pitch * rng.range(0.62, 0.75);
+        let radius = pitch * rng.random_range(0.62..0.75);
         let dots = 2 * n;
         let dot_on = |i: isize, j: isize| -> bool {
             if i < 0 || j < 0 || i >= dots as isize || j >= dots as isize {
@@ -645,18 +601,18 @@ pub fn render_clean(payload: &str, seed: u64) -> LumaImage {
         y += 500;
     }
     let hash: String = (0..8)
-        .map(|_| format!("{:08X}", rng.next_u64() as u32))
+        .map(|_| format!("{:08X}", rng.random::<u32>()))
         .collect();
     c.text_centered(&hash[..40], cx, y, 2, ink);
     c.text_centered(&hash[40..], cx, y + 20, 2, ink);
     y += 120;
     c.hline(left, right, y, 1, light_ink);
-    let height = (y as usize + 80 + rng.below(100) as usize).min(canvas_h);
+    let height = (y as usize + 80 + rng.random_range(0..100) as usize).min(canvas_h);
     c.img.data.truncate(width * height);
     c.img.height = height;
 
     // Faint paper unevenness: a slow vertical gradient.
-    let grad = rng.range(-12.0, 12.0);
+    let grad = rng.random_range(-12.0..12.0);
     for (i, row) in c.img.data.chunks_mut(width).enumerate() {
         let d = (grad * (i as f32 / height as f32 - 0.5)) as i32;
         if d != 0 {
@@ -670,7 +626,7 @@ pub fn render_clean(payload: &str, seed: u64) -> LumaImage {
 
 /// Apply `d` (except the JPEG step) to a clean rendering.
 pub fn degrade(img: &LumaImage, d: &Degradation, seed: u64) -> LumaImage {
-    let mut rng = Rng::new(seed ^ 0xDE6A_DA71_0000_0001);
+    let mut rng = seeded(seed ^ 0xDE6A_DA71_0000_0001);
     let fill = 235u8;
     let mut out = img.clone();
     if d.photo_scale > 0.0 {
@@ -688,7 +644,7 @@ pub fn degrade(img: &LumaImage, d: &Degradation, seed: u64) -> LumaImage {
     }
     if d.contrast < 1.0 {
         let c = d.contrast.clamp(0.05, 1.0);
-        let offset = rng.range(0.0, 1.0 - c) * 255.0;
+        let offset = rng.random_range(0.0..1.0 - c) * 255.0;
         for p in &mut out.data {
             *p = (offset + *p as f32 * c).round().clamp(0.0, 255.0) as u8;
         }
@@ -696,7 +652,9 @@ pub fn degrade(img: &LumaImage, d: &Degradation, seed: u64) -> LumaImage {
     if d.noise_sigma > 0.0 {
         // Draws from a table of 4,096 normal deviates: a Box-Muller per pixel of a 4-megapixel
         // roll was most of the time spent rendering noisy corpora.
-        let deviates: Vec<f32> = (0..4096).map(|_| rng.normal() * d.noise_sigma).collect();
+        let deviates: Vec<f32> = (0..4096)
+            .map(|_| normal(&mut rng) * d.noise_sigma)
+            .collect();
         for p in &mut out.data {
             let e = deviates[(rng.next_u64() >> 52) as usize];
             *p = (*p as f32 + e).round().clamp(0.0, 255.0) as u8;
@@ -708,16 +666,16 @@ pub fn degrade(img: &LumaImage, d: &Degradation, seed: u64) -> LumaImage {
 /// Phone photo of the bottom of the roll: crop, magnify, rotate and tilt
 /// onto a dark table, with a lighting gradient.
 fn photo(img: &LumaImage, d: &Degradation, rng: &mut Rng) -> LumaImage {
-    let part_h = (1000 + rng.below(300) as usize).min(img.height);
+    let part_h = (1000 + rng.random_range(0..300) as usize).min(img.height);
     let part = img.crop(0, img.height - part_h, img.width, part_h);
     let k = d.photo_scale.clamp(0.5, 4.0);
     let (pw, ph) = (part.width as f32 * k, part.height as f32 * k);
     let (cw, ch) = ((pw * 1.25) as usize, (ph * 1.15) as usize);
-    let table = 50 + rng.below(60) as u8;
+    let table = 50 + rng.random_range(0..60) as u8;
     // Where the page's corners land on the photo: centred, rotated, tilted.
     let (ox, oy) = (
-        (cw as f32 - pw) / 2.0 + rng.range(-0.05, 0.05) * pw,
-        (ch as f32 - ph) / 2.0 + rng.range(-0.03, 0.03) * ph,
+        (cw as f32 - pw) / 2.0 + rng.random_range(-0.05..0.05) * pw,
+        (ch as f32 - ph) / 2.0 + rng.random_range(-0.03..0.03) * ph,
     );
     let (sn, cs) = d.rotate_deg.to_radians().sin_cos();
     let (mx, my) = (ox + pw / 2.0, oy + ph / 2.0);
@@ -725,8 +683,8 @@ fn photo(img: &LumaImage, d: &Degradation, rng: &mut Rng) -> LumaImage {
     let corner = |x: f32, y: f32, rng: &mut Rng| {
         let (dx, dy) = (x - mx, y - my);
         (
-            mx + cs * dx - sn * dy + rng.range(-j, j),
-            my + sn * dx + cs * dy + rng.range(-j, j),
+            mx + cs * dx - sn * dy + rng.random_range(-j..=j),
+            my + sn * dx + cs * dy + rng.random_range(-j..=j),
         )
     };
     let dst = [
@@ -750,7 +708,7 @@ fn photo(img: &LumaImage, d: &Degradation, rng: &mut Rng) -> LumaImage {
         )
     });
     // Light falls off across the frame.
-    let (gx, gy) = (rng.range(-0.3, 0.3), rng.range(-0.3, 0.3));
+    let (gx, gy) = (rng.random_range(-0.3..0.3), rng.random_range(-0.3..0.3));
     for y in 0..ch {
         for x in 0..cw {
             let l = 1.0 + gx * (x as f32 / cw as f32 - 0.5) + gy * (y as f32 / ch as f32 - 0.5);
@@ -768,10 +726,10 @@ fn perspective(img: &LumaImage, amount: f32, rng: &mut Rng, fill: u8) -> LumaIma
     // Destination quad of the source corners (inward moves so the page stays
     // mostly inside the frame).
     let dst = [
-        (rng.range(0.0, m), rng.range(0.0, m)),
-        (w - rng.range(0.0, m), rng.range(0.0, m)),
-        (w - rng.range(0.0, m), h - rng.range(0.0, m)),
-        (rng.range(0.0, m), h - rng.range(0.0, m)),
+        (rng.random_range(0.0..=m), rng.random_range(0.0..=m)),
+        (w - rng.random_range(0.0..=m), rng.random_range(0.0..=m)),
+        (w - rng.random_range(0.0..=m), h - rng.random_range(0.0..=m)),
+        (rng.random_range(0.0..=m), h - rng.random_range(0.0..=m)),
     ];
     let src = [(0.0, 0.0), (w, 0.0), (w, h), (0.0, h)];
     // Inverse mapping: destination pixel -> source pixel.
@@ -842,11 +800,11 @@ pub fn encode_jpeg(img: &LumaImage, quality: u8) -> Vec<u8> {
     out
 }
 
-/// Render a synthetic acta carrying `payload` in its QR code, degraded by
-/// `degradation`, as JPEG bytes. Deterministic in (`payload`, `seed`,
+/// Render a synthetic acta of `ballot` carrying `payload` in its QR code, degraded by
+/// `degradation`, as JPEG bytes. Deterministic in (`ballot`, `payload`, `seed`,
 /// `degradation`).
-pub fn render_acta(payload: &str, seed: u64, degradation: Degradation) -> Vec<u8> {
-    let clean = render_clean(payload, seed);
+pub fn render_acta(ballot: Ballot, payload: &str, seed: u64, degradation: Degradation) -> Vec<u8> {
+    let clean = render_clean(ballot, payload, seed);
     let img = degrade(&clean, &degradation, seed);
     encode_jpeg(&img, degradation.jpeg_quality)
 }
@@ -873,10 +831,12 @@ mod tests {
 
     #[test]
     fn deterministic() {
+        let e = actas_core::ve2024::election();
+        let b = Ballot::new(&e, &actas_core::ve2024::CARD_CODES);
         let p = "240111020.01.1.0001!1,2,3!0!0";
         let d = Degradation::of_kind(DegradationKind::Combined, 7);
         assert_eq!(d, Degradation::of_kind(DegradationKind::Combined, 7));
-        assert_eq!(render_acta(p, 7, d), render_acta(p, 7, d));
+        assert_eq!(render_acta(b, p, 7, d), render_acta(b, p, 7, d));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 fn samples() -> &'static (Vec<u8>, Vec<u8>) {
     static S: OnceLock<(Vec<u8>, Vec<u8>)> = OnceLock::new();
     S.get_or_init(|| {
-        let img = render_clean(common::SAMPLE_PAYLOAD, 3);
+        let img = render_clean(common::ballot(), common::SAMPLE_PAYLOAD, 3);
         let crop: LumaImage = img.crop(0, img.height - 900, img.width, 900);
         let jpeg = encode_jpeg(&crop, 60);
         let png = common::encode_png_grey(crop.width as u32, crop.height as u32, &crop.data);

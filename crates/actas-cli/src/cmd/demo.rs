@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use actas_core::payload::Payload;
 use actas_core::{Election, Level, TableResult, ve2024};
 use actas_import::synthetic;
-use actas_scan::render::{self, Degradation, DegradationKind};
+use actas_scan::render::{self, Ballot, Degradation, DegradationKind};
 use actas_store::Store;
 use anyhow::{Context, Result, bail};
 
@@ -113,6 +113,7 @@ fn render_photos(
     seed: u64,
 ) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let ballot = Ballot::new(election, &ve2024::CARD_CODES);
     let kinds = DegradationKind::ALL;
     let bar = context::bar(results.len() as u64, "rendering photos");
     for (i, result) in results.iter().enumerate() {
@@ -125,11 +126,12 @@ fn render_photos(
         }
         let photo_seed = seed.wrapping_mul(1_000_003).wrapping_add(i as u64);
         let jpeg = if i + 1 == results.len() && results.len() > 1 {
-            let clean = render::render_clean(&payload.encode(), photo_seed);
+            let clean = render::render_clean(ballot, &payload.encode(), photo_seed);
             render::encode_jpeg(&clean.crop(0, 0, clean.width, clean.height / 2), 85)
         } else {
             let kind = kinds[i % kinds.len()];
             render::render_acta(
+                ballot,
                 &payload.encode(),
                 photo_seed,
                 Degradation::of_kind(kind, photo_seed),

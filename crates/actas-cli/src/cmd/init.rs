@@ -1,7 +1,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use actas_core::{Election, ve2024};
+use actas_core::Election;
 use actas_store::Store;
 use anyhow::{Context, Result, bail};
 
@@ -29,12 +29,16 @@ pub struct Args {
 }
 
 pub fn load_election(spec: &str) -> Result<Election> {
-    if spec == "ve2024" {
-        return Ok(ve2024::election());
+    if let Some(election) = actas_core::builtin(spec) {
+        return Ok(election);
     }
     let path = Path::new(spec);
     if !path.exists() {
-        bail!("election {spec:?}: not a built-in election (built in: ve2024) nor an existing file");
+        let builtin: Vec<&str> = actas_core::BUILTIN.iter().map(|b| b.id).collect();
+        bail!(
+            "election {spec:?}: not a built-in election (built in: {}) nor an existing file",
+            builtin.join(", ")
+        );
     }
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {spec}"))?;
     let election: Election = serde_json::from_str(&text)

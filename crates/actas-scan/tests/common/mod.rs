@@ -2,6 +2,16 @@
 #![allow(dead_code)]
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use actas_core::{Election, ve2024};
+use actas_scan::Ballot;
+
+/// The ve2024 ballot, which the synthetic actas print.
+pub fn ballot() -> Ballot<'static> {
+    static ELECTION: OnceLock<Election> = OnceLock::new();
+    Ballot::new(ELECTION.get_or_init(ve2024::election), &ve2024::CARD_CODES)
+}
 
 /// `shared/data/ve2024/actas` next to the repository, if its expected.tsv is there. When it is
 /// absent the calling test is skipped, except under CI (`CI` set), where it fails
