@@ -1,54 +1,16 @@
-//! Where the data is: the data directory, its configuration file, and opening the store.
+//! What every command shares: opening the data directory's store, progress bars, file names.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use actas_store::{Store, Target};
+use actas_store::{DataDir, Store};
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use serde::{Deserialize, Serialize};
 
-/// `DIR/config.json`: what `actas init` chose, read by every later command.
-#[derive(Debug, Default, Serialize, Deserialize)]
-pub struct Config {
-    /// PostgreSQL URL when the store is not the embedded SQLite file.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub database_url: Option<String>,
-}
-
-pub fn config_path(data: &Path) -> PathBuf {
-    data.join("config.json")
-}
-
-pub fn read_config(data: &Path) -> Result<Config> {
-    let path = config_path(data);
-    if !path.exists() {
-        return Ok(Config::default());
-    }
-    let text =
-        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    serde_json::from_str(&text)
-        .with_context(|| format!("{}: not a valid configuration", path.display()))
-}
-
-pub fn target(data: &Path, config: &Config) -> Target {
-    match &config.database_url {
-        Some(url) => Target::Postgres(url.clone()),
-        None => Target::Sqlite(actas_store::sqlite_path(data)),
-    }
-}
-
-/// Opens the store, with the log signing key if the data directory has one, so that every
-/// import signs its checkpoint.
+/// Opens the data directory's store, with its originals and its log signing key, so that
+/// every write signs its checkpoint.
 pub async fn open(data: &Path) -> Result<Store> {
-    let config = read_config(data)?;
-    let mut store = Store::open(&target(data, &config))
-        .await?
-        .with_blobs(actas_store::blobs::open_blobs(data));
-    if let Some(signer) = crate::cmd::log::load_signer(data)? {
-        store.set_log_signer(signer);
-    }
-    Ok(store)
+    Ok(DataDir::at(data)?.open().await?)
 }
 
 /// A bar on terminals, nothing elsewhere (indicatif hides itself when stderr is not a tty).
@@ -85,26 +47,13 @@ pub fn parent_dir(path: &Path) -> &Path {
     }
 }
 
-/// Writes `bytes` to a temporary file beside `path`, syncs it and renames it over `path`, so a
-/// reader (a web server publishing the report) sees the old file or the new one, never a part.
+/// Replaces `path` with `bytes` all-or-nothing and durably, so a reader (a web server
+/// publishing the report) sees the old file or the new one, never a part.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let name = path
-        .file_name()
-        .with_context(|| format!("{}: not a file name", path.display()))?;
-    let tmp = parent_dir(path).join(format!(
-        ".{}.tmp-{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
     let written = (|| -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
+        let mut f = atomic_write_file::AtomicWriteFile::open(path)?;
         f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
+        f.commit()
     })();
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e).with_context(|| format!("writing {}", path.display()));
-    }
-    Ok(())
+    written.with_context(|| format!("writing {}", path.display()))
 }

@@ -15,18 +15,20 @@
 mod apply;
 pub mod blobs;
 mod bulletins;
+mod datadir;
 mod db;
 mod ingest;
 mod log;
 mod read;
 mod views;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use actas_core::{Election, Level, Place, Record, RecordBody, Source};
 
 pub use apply::{ImportSummary, Incoming, Outcome, QuarantinedRow};
 pub use bulletins::{BulletinAdded, StoredBulletin};
+pub use datadir::DataDir;
 pub use db::Db;
 use db::{Kind, Val};
 pub use ingest::{IngestSummary, Photo, PhotoOutcome, PhotoRead, StoredImage};
@@ -415,9 +417,4 @@ fn election_of(body: &str) -> Result<Election, StoreError> {
             message: e.to_string(),
         }),
     }
-}
-
-/// The SQLite file inside a data directory.
-pub fn sqlite_path(data_dir: &Path) -> PathBuf {
-    data_dir.join("actas.db")
 }

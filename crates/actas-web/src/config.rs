@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use actas_store::Target;
+use actas_store::DataDir;
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
@@ -13,11 +13,10 @@ use serde::Deserialize;
 #[derive(Debug, Clone)]
 pub struct Config {
     pub addr: SocketAddr,
-    pub target: Target,
+    /// The data directory served: its store, original photos and log key.
+    pub data: DataDir,
     /// The cédula index; `None` or a missing file: look-ups answer that no registry is loaded.
     pub registry: Option<PathBuf>,
-    /// Where `actas ingest` keeps original photos (`DIR/blobs`); `None`: no photos served.
-    pub blobs: Option<PathBuf>,
     /// How often the store is asked whether new records or checkpoints arrived.
     pub refresh: Duration,
     /// Everything derived from the store is rebuilt at least this often, even without new
@@ -42,13 +41,12 @@ pub struct RateLimit {
 }
 
 impl Config {
-    /// Defaults for a data directory: its SQLite store and `DIR/registry.idx`.
-    pub fn for_target(target: Target, registry: Option<PathBuf>) -> Config {
+    /// Defaults for a data directory.
+    pub fn for_data(data: DataDir, registry: Option<PathBuf>) -> Config {
         Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            target,
+            data,
             registry,
-            blobs: None,
             refresh: Duration::from_secs(2),
             full_refresh: Duration::from_secs(60),
             // Generous: mobile carriers put many people behind one address (CGNAT).
@@ -167,7 +165,7 @@ mod tests {
 
     #[test]
     fn file_settings_apply_and_bad_ones_explain() {
-        let mut c = Config::for_target(Target::Sqlite("x".into()), None);
+        let mut c = Config::for_data(DataDir::at("x").unwrap(), None);
         let f: FileConfig =
             toml::from_str("addr = \"0.0.0.0:9000\"\nrate_limit_per_second = 0\n").unwrap();
         c.apply_file(&f).unwrap();

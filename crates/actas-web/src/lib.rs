@@ -204,13 +204,11 @@ impl Running {
 
 /// Opens the store and the registry, builds the first snapshot, binds and serves in the
 /// background of the current runtime.
-pub async fn start(config: Config, verifier_key: Option<String>) -> Result<Running> {
+pub async fn start(config: Config) -> Result<Running> {
     let t0 = Instant::now();
     config.check()?;
-    let mut store = Store::open(&config.target).await?;
-    if let Some(dir) = &config.blobs {
-        store = store.with_blobs(std::sync::Arc::new(actas_store::blobs::DirBlobs::new(dir)));
-    }
+    let store = config.data.open().await?;
+    let verifier_key = store.log_verifier_key().map(str::to_string);
     let registry = load_registry(config.registry.as_deref())?;
     match &registry {
         Ok(r) => tracing::info!(
@@ -276,7 +274,7 @@ pub async fn start(config: Config, verifier_key: Option<String>) -> Result<Runni
 
 /// Runs the server until Ctrl-C or SIGTERM, then finishes the requests in flight (up to 10 s).
 /// Blocking: it builds its own multi-threaded runtime.
-pub fn run(config: Config, verifier_key: Option<String>) -> Result<()> {
+pub fn run(config: Config) -> Result<()> {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .or_else(|_| tracing_subscriber::EnvFilter::try_new(&config.log))
         .with_context(|| format!("log filter {:?}: expected e.g. info or warn", config.log))?;
@@ -293,7 +291,7 @@ pub fn run(config: Config, verifier_key: Option<String>) -> Result<()> {
         .build()
         .context("starting the async runtime")?;
     runtime.block_on(async {
-        let server = start(config, verifier_key).await?;
+        let server = start(config).await?;
         println!(
             "serving on http://{} (started in {} ms); Ctrl-C stops",
             server.addr,

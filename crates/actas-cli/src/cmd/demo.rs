@@ -5,7 +5,7 @@ use actas_core::payload::Payload;
 use actas_core::{Election, Level, TableResult, ve2024};
 use actas_import::synthetic;
 use actas_scan::render::{self, Ballot, Degradation, DegradationKind};
-use actas_store::Store;
+use actas_store::{DataDir, Store};
 use anyhow::{Context, Result, bail};
 
 use crate::context;
@@ -38,7 +38,8 @@ pub async fn run(data: &Path, args: Args) -> Result<ExitCode> {
     if !(args.scale > 0.0 && args.scale <= 10.0 && (0.0..=1.0).contains(&args.coverage)) {
         bail!("--scale must be in (0, 10] and --coverage in [0, 1]");
     }
-    if data.join("actas.db").exists() || context::config_path(data).exists() {
+    let dir = DataDir::at(data)?;
+    if data.join("actas.db").exists() || data.join("config.json").exists() {
         bail!(
             "{} already holds a store; the demo needs a fresh one: pass --data NEW_DIR",
             data.display()
@@ -47,9 +48,9 @@ pub async fn run(data: &Path, args: Args) -> Result<ExitCode> {
     let election = ve2024::election();
     let synthetic = synthetic::generate(&election, args.seed, args.scale, args.coverage);
     std::fs::create_dir_all(data).with_context(|| format!("creating {}", data.display()))?;
-    let mut store = Store::init(&context::target(data, &Default::default()), &election).await?;
+    let mut store = Store::init(&dir.target(), &election).await?;
     // Like `actas init`: a signing key, so every import of the demo gets a signed checkpoint.
-    let (signer, _) = super::log::ensure_key(data, &format!("actas.local/{}", election.id), false)?;
+    let (signer, _) = dir.ensure_signer(&format!("actas.local/{}", election.id), false)?;
     store.set_log_signer(signer);
     println!(
         "demo: synthetic election with {} tables, {} results (seed {})",

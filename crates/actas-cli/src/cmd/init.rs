@@ -2,11 +2,8 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use actas_core::Election;
-use actas_store::Store;
+use actas_store::{DataDir, Store};
 use anyhow::{Context, Result, bail};
-
-use crate::cmd::log;
-use crate::context::{self, Config};
 
 /// Create a data directory (or PostgreSQL schema) for one election.
 ///
@@ -49,20 +46,14 @@ pub fn load_election(spec: &str) -> Result<Election> {
 
 pub async fn run(data: &Path, args: Args) -> Result<ExitCode> {
     let election = load_election(&args.election)?;
-    std::fs::create_dir_all(data).with_context(|| format!("creating {}", data.display()))?;
-    let mut config = context::read_config(data)?;
-    if let Some(url) = args.database_url {
-        if config.database_url.as_deref().is_some_and(|u| u != url) {
-            bail!(
-                "{} already uses another database; use a new data directory",
-                data.display()
-            );
-        }
-        config.database_url = Some(url);
+    let mut dir = DataDir::at(data)?;
+    if let Some(url) = &args.database_url {
+        dir.use_database(url)?;
     }
-    let target = context::target(data, &config);
+    std::fs::create_dir_all(data).with_context(|| format!("creating {}", data.display()))?;
+    let target = dir.target();
     let mut store = Store::init(&target, &election).await?;
-    write_config(data, &config)?;
+    dir.save()?;
     println!(
         "initialised {} for {} ({}), {}",
         data.display(),
@@ -74,7 +65,7 @@ pub async fn run(data: &Path, args: Args) -> Result<ExitCode> {
         .log_name
         .clone()
         .unwrap_or_else(|| format!("actas.local/{}", election.id));
-    let (signer, created) = log::ensure_key(data, &name, args.log_name.is_some())?;
+    let (signer, created) = dir.ensure_signer(&name, args.log_name.is_some())?;
     let (origin, verifier_key) = (signer.name().to_string(), signer.verifier_key().to_string());
     store.set_log_signer(signer);
     let cp = store.checkpoint().await?;
@@ -86,19 +77,9 @@ pub async fn run(data: &Path, args: Args) -> Result<ExitCode> {
         } else {
             "signing key in"
         },
-        log::key_path(data).display(),
+        dir.key_path().display(),
         cp.size
     );
     store.close().await;
     Ok(ExitCode::SUCCESS)
-}
-
-fn write_config(data: &Path, config: &Config) -> Result<()> {
-    if config.database_url.is_none() {
-        return Ok(());
-    }
-    context::write_atomic(
-        &context::config_path(data),
-        serde_json::to_string_pretty(config)?.as_bytes(),
-    )
 }

@@ -1,21 +1,14 @@
 //! `actas log ...`: the transparency log's key, checkpoints, export and proofs.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use actas_core::{ActaId, CentreCode, TableId};
-use actas_ledger::{
-    InclusionProof, LogSigner, LogVerifier, export_dir, generate_keys, hash_to_base64,
-};
-use actas_store::{Store, StoredCheckpoint};
+use actas_ledger::{InclusionProof, LogSigner, LogVerifier, export_dir, hash_to_base64};
+use actas_store::{DataDir, Store, StoredCheckpoint};
 use anyhow::{Context, Result, anyhow, bail};
 
 use crate::context;
-
-/// The signing key's file in the data directory (also with PostgreSQL: the key never goes
-/// into the database, which more people can read).
-pub const KEY_FILE: &str = "log.key";
 
 #[derive(clap::Subcommand)]
 pub enum Log {
@@ -56,60 +49,15 @@ struct ProofJson<'a> {
     inclusion_proof: &'a InclusionProof,
 }
 
-pub fn key_path(data: &Path) -> PathBuf {
-    data.join(KEY_FILE)
-}
-
-/// The log signing key of a data directory, if it has one.
-pub fn load_signer(data: &Path) -> Result<Option<LogSigner>> {
-    let path = key_path(data);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
-    };
-    LogSigner::from_key(&text)
-        .map(Some)
-        .with_context(|| format!("{}: not a log signing key", path.display()))
-}
-
 fn require_signer(data: &Path) -> Result<LogSigner> {
-    load_signer(data)?.ok_or_else(|| {
+    let dir = DataDir::at(data)?;
+    dir.signer()?.ok_or_else(|| {
         anyhow!(
             "{} has no log signing key ({}): run `actas init` to create it",
             data.display(),
-            key_path(data).display()
+            dir.key_path().display()
         )
     })
-}
-
-/// Returns the data directory's signing key, creating it (readable by its owner only) if
-/// missing. `name` is the log's origin; an existing key with another name is an error, since
-/// renaming would start another log.
-pub fn ensure_key(data: &Path, name: &str, explicit: bool) -> Result<(LogSigner, bool)> {
-    if let Some(signer) = load_signer(data)? {
-        if explicit && signer.name() != name {
-            bail!(
-                "{} already holds the key of log {:?}; a log cannot be renamed (use a new data directory)",
-                key_path(data).display(),
-                signer.name()
-            );
-        }
-        return Ok((signer, false));
-    }
-    let (skey, _) = generate_keys(name).with_context(|| format!("log name {name:?}"))?;
-    let path = key_path(data);
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    let mut f = opts
-        .open(&path)
-        .with_context(|| format!("creating {}", path.display()))?;
-    f.write_all(format!("{skey}\n").as_bytes())
-        .and_then(|_| f.sync_all())
-        .with_context(|| format!("writing {}", path.display()))?;
-    Ok((LogSigner::from_key(&skey)?, true))
 }
 
 /// A verifier key given on the command line: the key itself or a file holding it.

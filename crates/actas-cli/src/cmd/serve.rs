@@ -3,10 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use actas_store::DataDir;
 use actas_web::{Config, FileConfig, config::parse_addr};
 use anyhow::{Context, Result, anyhow};
-
-use crate::context;
 
 /// Name of the optional configuration file in the data directory.
 pub const CONFIG_FILE: &str = "serve.toml";
@@ -51,9 +50,7 @@ pub struct Args {
 }
 
 pub fn config(data: &Path, args: &Args) -> Result<Config> {
-    let target = context::target(data, &context::read_config(data)?);
-    let mut c = Config::for_target(target, Some(data.join("registry.idx")));
-    c.blobs = Some(data.join("blobs"));
+    let mut c = Config::for_data(DataDir::at(data)?, Some(data.join("registry.idx")));
     let default_file = data.join(CONFIG_FILE);
     let file = args
         .config
@@ -94,11 +91,8 @@ pub fn config(data: &Path, args: &Args) -> Result<Config> {
 
 pub async fn run(data: &Path, args: Args) -> Result<ExitCode> {
     let config = config(data, &args)?;
-    // Only the public half of the log key leaves this function: the page explaining how to
-    // verify shows it.
-    let verifier_key = crate::cmd::log::load_signer(data)?.map(|s| s.verifier_key().to_string());
     // The server runs its own multi-threaded runtime; this command's runtime only waits.
-    std::thread::spawn(move || actas_web::run(config, verifier_key))
+    std::thread::spawn(move || actas_web::run(config))
         .join()
         .map_err(|_| anyhow!("the server stopped unexpectedly (panic); see the log above"))??;
     Ok(ExitCode::SUCCESS)

@@ -6,9 +6,10 @@ use actas_core::{Record, RecordBody};
 use actas_ledger::{
     DirSource, LogSource, LogVerifier, MAX_ENTRY_LEN, TILE_WIDTH, hash_to_base64, verify_published,
 };
+use actas_store::DataDir;
 use anyhow::{Context, Result, bail};
 
-use crate::cmd::log::{key_path, verifier_from_arg};
+use crate::cmd::log::verifier_from_arg;
 use crate::context;
 
 /// Check the local data directory, or a published log.
@@ -48,7 +49,7 @@ pub async fn run(data: &Path, args: Args) -> Result<ExitCode> {
     };
     let verifier = match &args.key {
         Some(k) => Some(verifier_from_arg(k)?),
-        None => match crate::cmd::log::load_signer(data)? {
+        None => match DataDir::at(data)?.signer()? {
             Some(s) => Some(LogVerifier::new(s.verifier_key())?),
             None => None,
         },
@@ -59,7 +60,7 @@ pub async fn run(data: &Path, args: Args) -> Result<ExitCode> {
             let Some(verifier) = verifier else {
                 bail!(
                     "verifying a published log needs its verifier key: pass --key (there is no {})",
-                    key_path(data).display()
+                    DataDir::at(data)?.key_path().display()
                 );
             };
             verify_source(source, &verifier, since.as_deref())?
@@ -116,7 +117,7 @@ async fn verify_local(
         None => println!(
             "ok: {} records, all in the log; no signed checkpoint yet (`actas init` creates the signing key {})",
             log.size,
-            key_path(data).display()
+            DataDir::at(data)?.key_path().display()
         ),
     }
     println!("ok: stored results equal a recomputation from the records");

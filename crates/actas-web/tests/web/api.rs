@@ -414,14 +414,10 @@ fn bad_input_never_gets_a_server_error() {
 #[test]
 fn rate_limit_answers_429_with_retry_after() {
     let Some(f) = fixture() else { return };
-    let addr = common::start_server(
-        &f.dir,
-        |c| {
-            c.rate_limit.per_second = 1;
-            c.rate_limit.burst = 3;
-        },
-        None,
-    );
+    let addr = common::start_server(&f.dir, |c| {
+        c.rate_limit.per_second = 1;
+        c.rate_limit.burst = 3;
+    });
     let statuses: Vec<u16> = (0..5)
         .map(|_| get(addr, "/api/v1/results").status)
         .collect();
@@ -446,7 +442,7 @@ fn rate_limit_answers_429_with_retry_after() {
 fn new_records_are_served_after_the_next_refresh() {
     let Some(f) = fixture() else { return };
     let dir = common::copy_data(&f.dir);
-    let addr = common::start_server(&dir, |c| c.refresh = Duration::from_millis(100), None);
+    let addr = common::start_server(&dir, |c| c.refresh = Duration::from_millis(100));
     let before = get(addr, "/").text();
     let t = f.missing_table;
     let missing = get(addr, &format!("/api/v1/actas/{}/{}", t.centre, t.mesa)).json();
@@ -486,7 +482,7 @@ fn new_records_are_served_after_the_next_refresh() {
 #[test]
 fn a_server_without_registry_says_so() {
     let Some(f) = fixture() else { return };
-    let addr = common::start_server(&f.dir, |c| c.registry = None, None);
+    let addr = common::start_server(&f.dir, |c| c.registry = None);
     let r = get(addr, "/api/v1/voters/12345678");
     assert_eq!(r.status, 503);
     assert!(
@@ -509,9 +505,9 @@ fn a_server_without_registry_says_so() {
 fn graceful_shutdown_finishes_and_frees_the_port() {
     let Some(f) = fixture() else { return };
     let rt = common::runtime();
-    let mut config = actas_web::Config::for_target(Target::Sqlite(f.dir.join("actas.db")), None);
+    let mut config = actas_web::Config::for_data(actas_store::DataDir::at(&f.dir).unwrap(), None);
     config.addr = "127.0.0.1:0".parse().unwrap();
-    let running = rt.block_on(actas_web::start(config, None)).unwrap();
+    let running = rt.block_on(actas_web::start(config)).unwrap();
     let addr = running.addr;
     assert!(
         running.startup < Duration::from_secs(5),
@@ -570,7 +566,7 @@ fn a_stored_photo_is_shown_and_served_byte_for_byte() {
             "{outcomes:?}"
         );
     });
-    let addr = common::start_server(&dir, |c| c.blobs = Some(dir.join("blobs")), None);
+    let addr = common::start_server(&dir, |_| {});
 
     let image = get(
         addr,

@@ -10,9 +10,8 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use actas_core::{Election, Source, TableId, TableResult, ve2024};
-use actas_ledger::{LogSigner, generate_keys};
 use actas_registry::Registry;
-use actas_store::{Incoming, Store, Target};
+use actas_store::{DataDir, Incoming, Store, Target};
 use actas_testkit::shared;
 use actas_web::Config;
 
@@ -161,18 +160,23 @@ fn data_dir(prefix: &str) -> PathBuf {
 fn build() -> Fixture {
     let dir = data_dir("fixture");
     let election = ve2024::election();
-    let (skey, vkey) = generate_keys("test.actas.local/ve2024").unwrap();
+    // The log key in the data directory, as `actas init` leaves it; the server reads it.
+    let (signer, _) = DataDir::at(&dir)
+        .unwrap()
+        .ensure_signer("test.actas.local/ve2024", true)
+        .unwrap();
+    let vkey = signer.verifier_key().to_string();
     let rt = runtime();
     let (counted_table, missing_table, conflict_table, records, checkpoint_size) =
         rt.block_on(async {
             let target = Target::Sqlite(dir.join("actas.db"));
             let mut store = Store::init(&target, &election).await.unwrap();
             load_v1(&store).await;
-            store.set_log_signer(LogSigner::from_key(&skey).unwrap());
+            store.set_log_signer(signer.clone());
             let cp = store.checkpoint().await.unwrap();
             let current = store.current_results().await.unwrap();
             // The conflicting version is appended after the checkpoint: its proof is pending.
-            let mut store = Store::open(&target).await.unwrap();
+            let store = Store::open(&target).await.unwrap();
             let conflict = current[100].table;
             add_conflict(&store, conflict).await;
             let (tables, _) = actas_web::registered_tables(&store).await.unwrap();
@@ -191,14 +195,13 @@ fn build() -> Fixture {
                 .find(|t| !counted.contains(t))
                 .expect("some registry table has no acta in V1");
             let records = store.record_count().await.unwrap();
-            store.set_log_signer(LogSigner::from_key(&skey).unwrap());
             store.close().await;
             (counted_table, missing_table, conflict, records, cp.size)
         });
     let reg = Registry::load(&dir.join("registry.idx")).unwrap();
     let cedula_of = |t: TableId| reg.iter().find(|(_, x)| *x == t).unwrap().0;
     let unregistered_cedula = (1..).find(|c| reg.lookup(*c).is_none()).unwrap();
-    let addr = start_server(&dir, |_| {}, Some(vkey.clone()));
+    let addr = start_server(&dir, |_| {});
     Fixture {
         addr,
         counted_cedula: cedula_of(counted_table),
@@ -216,22 +219,13 @@ fn build() -> Fixture {
 }
 
 /// Starts a server on a free port of 127.0.0.1 over the data directory `dir`.
-pub fn start_server(
-    dir: &Path,
-    tweak: impl FnOnce(&mut Config),
-    verifier_key: Option<String>,
-) -> SocketAddr {
-    let mut config = Config::for_target(
-        Target::Sqlite(dir.join("actas.db")),
-        Some(dir.join("registry.idx")),
-    );
+pub fn start_server(dir: &Path, tweak: impl FnOnce(&mut Config)) -> SocketAddr {
+    let mut config = Config::for_data(DataDir::at(dir).unwrap(), Some(dir.join("registry.idx")));
     config.addr = "127.0.0.1:0".parse().unwrap();
     // Tests send many requests from one address; the limiter has its own test.
     config.rate_limit.per_second = 0;
     tweak(&mut config);
-    let running = runtime()
-        .block_on(actas_web::start(config, verifier_key))
-        .unwrap();
+    let running = runtime().block_on(actas_web::start(config)).unwrap();
     let addr = running.addr;
     // Kept running until the test process exits.
     std::mem::forget(running);
@@ -333,7 +327,7 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
 /// Copies the fixture's data directory (store and registry) for a test that changes it.
 pub fn copy_data(from: &Path) -> PathBuf {
     let to = data_dir("copy");
-    for name in ["actas.db", "actas.db-wal", "registry.idx"] {
+    for name in ["actas.db", "actas.db-wal", "registry.idx", "log.key"] {
         if from.join(name).exists() {
             std::fs::copy(from.join(name), to.join(name)).unwrap();
         }

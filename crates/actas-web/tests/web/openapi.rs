@@ -232,7 +232,7 @@ fn every_documented_endpoint_answers_as_documented() {
         }
     }
     let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
-    let no_registry = common::start_server(&f.dir, |c| c.registry = None, None);
+    let no_registry = common::start_server(&f.dir, |c| c.registry = None);
     let mut run = |addr, c: &Case| {
         let (path, op) = ops
             .get(c.op)
