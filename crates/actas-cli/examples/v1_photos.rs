@@ -33,9 +33,9 @@ fn main() -> anyhow::Result<()> {
         &mut |_| {},
     )?;
     let payloads: Vec<String> = parsed
-        .rows
+        .incoming
         .iter()
-        .map(|row| Payload::from_result(&election, &row.result).encode())
+        .map(|row| Payload::from_result(&election, row.result()).encode())
         .collect();
     anyhow::ensure!(!payloads.is_empty(), "{csv}: no tables");
     std::fs::create_dir_all(out)?;

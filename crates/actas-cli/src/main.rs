@@ -1,7 +1,6 @@
 //! `actas`: collect, verify, prove and publish electoral tally sheets.
-//!
-//! This crate only parses arguments, reads files, shows progress and prints; every rule lives in
-//! the library crates.
+//! This crate only parses arguments, reads files, runs threads, shows progress and prints;
+//! it holds no rule: every rule lives in a library crate.
 
 mod cmd;
 mod context;

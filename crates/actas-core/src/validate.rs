@@ -40,12 +40,25 @@ pub fn has_reject(problems: &[Problem]) -> bool {
 }
 
 /// Checks one table result against the election. `known_registered` is the table's registered
-/// voters from the geography, when loaded.
+/// voters from the geography, when loaded. The same as [`check_own`] followed by
+/// [`check_against_geography`].
 pub fn check_result(
     election: &Election,
     r: &TableResult,
     known_registered: Option<u64>,
 ) -> Vec<Problem> {
+    let mut out = check_own(election, r);
+    for p in check_against_geography(r, known_registered) {
+        if !out.iter().any(|q| q.rule == p.rule) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// The rules a result can be judged by on its own: what a parser can check before anything
+/// is stored (see [`crate::Incoming::checked`]).
+pub fn check_own(election: &Election, r: &TableResult) -> Vec<Problem> {
     let mut out = Vec::new();
     let n = election.candidates.len();
     if r.votes.len() != n {
@@ -92,27 +105,10 @@ pub fn check_result(
             }
         }
     }
-    let registered = r.registered.or(known_registered);
-    if let Some(reg) = registered {
-        let cast = r.valid + r.null + r.blank.unwrap_or(0);
-        if cast > reg {
-            out.push(Problem::new(
-                "over-registered",
-                Severity::Reject,
-                format!(
-                    "{cast} votes cast (valid + null + blank) but only {reg} registered voters"
-                ),
-            ));
-        }
-    }
-    if let (Some(stated), Some(known)) = (r.registered, known_registered)
-        && stated != known
+    if let Some(reg) = r.registered
+        && let Some(p) = over_registered(r, reg)
     {
-        out.push(Problem::new(
-            "registered-mismatch",
-            Severity::Flag,
-            format!("states {stated} registered voters; the geography says {known}"),
-        ));
+        out.push(p);
     }
     let state = r.table.centre.place_code(crate::Level::State);
     if !election.states.is_empty() && election.state(&state).is_none() {
@@ -123,6 +119,37 @@ pub fn check_result(
         ));
     }
     out
+}
+
+/// The rules that need the table's registered voters from the geography (the store knows
+/// them): more votes than the geography's registered voters when the result states none, and
+/// a stated number that differs from the geography's.
+pub fn check_against_geography(r: &TableResult, known_registered: Option<u64>) -> Vec<Problem> {
+    let Some(known) = known_registered else {
+        return Vec::new();
+    };
+    match r.registered {
+        None => over_registered(r, known).into_iter().collect(),
+        Some(stated) if stated != known => vec![Problem::new(
+            "registered-mismatch",
+            Severity::Flag,
+            format!("states {stated} registered voters; the geography says {known}"),
+        )],
+        Some(_) => Vec::new(),
+    }
+}
+
+fn over_registered(r: &TableResult, registered: u64) -> Option<Problem> {
+    let cast = r.valid + r.null + r.blank.unwrap_or(0);
+    (cast > registered).then(|| {
+        Problem::new(
+            "over-registered",
+            Severity::Reject,
+            format!(
+                "{cast} votes cast (valid + null + blank) but only {registered} registered voters"
+            ),
+        )
+    })
 }
 
 /// Flags acta id parts that were constant in every real acta seen (`qr-format.md`): a different

@@ -1,9 +1,14 @@
-//! Per-table results files: CSV in any known or detected layout, to validated results.
+//! Per-table results files: CSV in any known or detected layout, to results offered to the
+//! store with their source (file, line, the file's SHA-256). Each row is checked once, by
+//! `Incoming::checked` (core's rules), so a rejected row is reported with its column here.
 
 use std::collections::BTreeMap;
 
-use actas_core::validate::{self, Problem, Severity};
-use actas_core::{ActaId, CentreCode, Election, Level, Place, TableId, TableResult};
+use actas_core::{
+    ActaId, CentreCode, Election, Incoming, Level, Place, QuarantinedRow, Source, TableId,
+    TableResult,
+};
+use sha2::Digest;
 
 use crate::layout::{self, Layout, LayoutError, Resolved, TableColumns};
 use crate::text;
@@ -33,35 +38,22 @@ fn location(line: Option<u64>, column: Option<&str>) -> String {
     }
 }
 
-/// A good row: its result and the non-blocking problems found in it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Row {
-    pub line: u64,
-    pub result: TableResult,
-    pub problems: Vec<Problem>,
-}
-
-/// A row set aside by `--quarantine`, kept as written with the reason.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BadRow {
-    pub line: u64,
-    pub raw: String,
-    pub reason: String,
-}
-
 #[derive(Debug, Clone)]
 pub struct ParsedFile {
     pub file: String,
     pub layout: Layout,
     pub encoding: &'static str,
-    pub rows: Vec<Row>,
-    pub bad: Vec<BadRow>,
+    /// Every row that parsed, with its source.
+    pub incoming: Vec<Incoming>,
+    /// Rows that did not parse, set aside by `quarantine` with their reasons.
+    pub bad: Vec<QuarantinedRow>,
     /// Names of places found in the file's name columns, keyed by level and code.
     pub places: Vec<Place>,
 }
 
-/// Parses a whole results file. Without `quarantine` the first bad row is an error; with it,
-/// bad rows are returned aside with their reasons. `progress` is called with rows done.
+/// Parses a whole results file. Without `quarantine` the first row that does not parse is an
+/// error; with it, such rows are returned aside with their reasons. `progress` is called with
+/// rows done.
 pub fn parse_results(
     file: &str,
     bytes: &[u8],
@@ -128,29 +120,41 @@ pub fn parse_results(
         .resolve(&header_refs, election)
         .map_err(layout_error)?;
 
-    let mut rows = Vec::with_capacity(records.len());
+    let sha256 = hex::encode(sha2::Sha256::digest(bytes));
+    let mut incoming = Vec::with_capacity(records.len());
     let mut bad = Vec::new();
     let mut places = BTreeMap::new();
     for (n, rec) in records.iter().enumerate() {
         let line = rec.position().map(|p| p.line()).unwrap_or(n as u64 + 2);
         let fields: Vec<&str> = rec.iter().collect();
-        match parse_row(&fields, header.len(), &resolved, election) {
-            Ok((result, problems)) => {
-                collect_places(&fields, &resolved, result.table.centre, &mut places);
-                rows.push(Row {
-                    line,
-                    result,
-                    problems,
-                });
+        let raw = fields.join(&(delimiter as char).to_string());
+        let parsed = parse_row(&fields, header.len(), &resolved).and_then(|result| {
+            let source = Source {
+                kind: "csv".into(),
+                file: Some(file.to_string()),
+                line: Some(line),
+                sha256: Some(sha256.clone()),
+            };
+            let inc = Incoming::checked(election, result, source);
+            match inc.rejection() {
+                Some(p) => Err((column_of_rule(&p.rule, &resolved), p.message.clone())),
+                None => Ok(inc),
+            }
+        });
+        match parsed {
+            Ok(inc) => {
+                collect_places(&fields, &resolved, inc.result().table.centre, &mut places);
+                incoming.push(inc.with_raw(raw));
             }
             Err((column, message)) => {
                 if !quarantine {
                     return Err(err(Some(line), column, message));
                 }
                 let reason = location(Some(line), column.as_deref()) + ": " + &message;
-                bad.push(BadRow {
+                bad.push(QuarantinedRow {
+                    file: file.to_string(),
                     line,
-                    raw: fields.join(&(delimiter as char).to_string()),
+                    raw,
                     reason: reason.trim_start_matches(':').to_string(),
                 });
             }
@@ -164,7 +168,7 @@ pub fn parse_results(
         file: file.to_string(),
         layout,
         encoding,
-        rows,
+        incoming,
         bad,
         places: places
             .into_iter()
@@ -191,12 +195,7 @@ fn count(fields: &[&str], col: &(usize, String), what: &str) -> Result<u64, RowE
     Ok(raw.parse().expect("at most nine digits"))
 }
 
-fn parse_row(
-    fields: &[&str],
-    width: usize,
-    r: &Resolved,
-    election: &Election,
-) -> Result<(TableResult, Vec<Problem>), RowError> {
+fn parse_row(fields: &[&str], width: usize, r: &Resolved) -> Result<TableResult, RowError> {
     if fields.len() != width {
         return Err((
             None,
@@ -259,16 +258,16 @@ fn parse_row(
         votes,
         cards: None,
     };
-    let problems = validate::check_result(election, &result, None);
-    if let Some(p) = problems.iter().find(|p| p.severity == Severity::Reject) {
-        let column = match p.rule.as_str() {
-            "valid-sum" => r.valid.as_ref().map(|c| c.1.clone()),
-            "over-registered" => r.registered.as_ref().map(|c| c.1.clone()),
-            _ => None,
-        };
-        return Err((column, p.message.clone()));
+    Ok(result)
+}
+
+/// The column a rule's problem is about, for the error message.
+fn column_of_rule(rule: &str, r: &Resolved) -> Option<String> {
+    match rule {
+        "valid-sum" => r.valid.as_ref().map(|c| c.1.clone()),
+        "over-registered" => r.registered.as_ref().map(|c| c.1.clone()),
+        _ => None,
     }
-    Ok((result, problems))
 }
 
 fn collect_places(
@@ -316,11 +315,11 @@ mod tests {
     #[test]
     fn reads_a_real_row() {
         let p = parse(&format!("{HEADER}\n{ROW}\n"), false).unwrap();
-        let r = &p.rows[0].result;
+        let r = p.incoming[0].result();
         assert_eq!(r.table.to_string(), "010113042.01");
         assert_eq!((r.registered, r.valid, r.null), (Some(666), 364, 0));
         assert_eq!(r.votes, [120, 5, 0, 0, 3, 1, 1, 232, 0, 2]);
-        assert_eq!(p.rows[0].line, 2);
+        assert_eq!(p.incoming[0].source().line, Some(2));
         let names: Vec<(&str, &str)> = p
             .places
             .iter()
@@ -352,7 +351,7 @@ mod tests {
     fn quarantine_keeps_good_rows_and_sets_bad_ones_aside() {
         let bad = ROW.replace(",364,", ",365,");
         let p = parse(&format!("{HEADER}\n{ROW}\n{bad}\n"), true).unwrap();
-        assert_eq!(p.rows.len(), 1);
+        assert_eq!(p.incoming.len(), 1);
         assert_eq!(p.bad.len(), 1);
         assert_eq!(p.bad[0].line, 3);
         assert_eq!(p.bad[0].raw, bad);
@@ -389,8 +388,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(p.encoding, "Latin-1");
-        assert_eq!(p.rows[0].result.registered, None);
-        assert_eq!(p.rows[0].result.votes[7], 232);
+        assert_eq!(p.incoming[0].result().registered, None);
+        assert_eq!(p.incoming[0].result().votes[7], 232);
     }
 
     #[test]

@@ -1,6 +1,6 @@
-//! Structured inputs: CSV files of per-table results in the layouts real users bring, and
-//! geography files. Everything here turns bytes into validated [`actas_core::TableResult`]s and
-//! [`actas_core::Place`]s, or into an error that names the file, line and column.
+//! Structured inputs: per-table results files in the layouts real users bring, and geography
+//! files, to results offered to the store ([`actas_core::Incoming`]) and places, or an error
+//! naming file, line and column. It writes nothing and decides no rule (core's run on each row).
 //!
 //! Architecture invariant: parsing is complete before anything is stored. The store receives
 //! either every row of a file or (with quarantine) the good rows plus the bad ones with their
@@ -12,5 +12,5 @@ pub mod layout;
 pub mod synthetic;
 pub mod text;
 
-pub use csv_results::{BadRow, ImportError, ParsedFile, Row, parse_results};
+pub use csv_results::{ImportError, ParsedFile, parse_results};
 pub use layout::Layout;

@@ -173,12 +173,12 @@ mod tests {
             &mut |_| {},
         )
         .unwrap();
-        assert_eq!(parsed.rows.len(), s.rows);
+        assert_eq!(parsed.incoming.len(), s.rows);
         assert!(s.rows as f64 > 0.7 * s.tables.len() as f64);
         let known: std::collections::HashMap<_, _> = s.tables.iter().cloned().collect();
-        for row in &parsed.rows {
-            assert_eq!(known[&row.result.table], row.result.registered);
-            assert!(row.problems.is_empty(), "{:?}", row.problems);
+        for row in &parsed.incoming {
+            assert_eq!(known[&row.result().table], row.result().registered);
+            assert!(row.problems().is_empty(), "{:?}", row.problems());
         }
         let again = generate(&e, 7, 0.05, 0.8);
         assert_eq!(again.csv, s.csv, "deterministic from the seed");

@@ -1,6 +1,9 @@
-//! The transparency log of `actas`: every accepted record, as an opaque byte string, becomes
-//! one log entry (record `i` is entry `i`), so that anyone can check that a record is in the
-//! log and that the published history was never rewritten, with tools that already exist.
+//! The transparency log of `actas`: the one Merkle implementation, its C2SP tiles, signed
+//! checkpoints, proofs, export and verification. It knows no database and no record format:
+//! entries are opaque bytes (record `i` is entry `i`).
+//!
+//! Anyone can check that a record is in the log and that the published history was never
+//! rewritten, with tools that already exist.
 //!
 //! Formats (all C2SP, so Go's `golang.org/x/mod/sumdb/{note,tlog}`, `litetlog`, Sunlight's
 //! clients and the like can check an `actas` log without our code):

@@ -1,4 +1,6 @@
-//! Cédula -> voting table index.
+//! Cédula -> voting table index: building it, looking up, shards for mirrors. It stores which
+//! cédulas are registered and at which table, and never anything else about a person; it
+//! knows no store and no HTTP.
 //!
 //! A citizen types their national ID number (cédula) and learns their voting table, and nothing
 //! else: the index stores only *which* cédulas are registered and *which table* each votes at —

@@ -1,4 +1,6 @@
-//! `actas-scan`: acta image bytes -> raw QR payload text.
+//! `actas-scan`: acta image bytes -> raw QR payload text, and synthetic acta photos for tests.
+//! It never judges what a code says (`actas-core` parses payloads), never limits or stores a
+//! photo (`actas-intake` does), and keeps no state.
 //!
 //! ```no_run
 //! let outcome = actas_scan::scan_file("acta.jpg").unwrap();

@@ -5,30 +5,15 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
 use actas_core::validate::{self, Problem};
-use actas_core::{Election, ImageRecord, Place, Record, RecordBody, Source, TableId, TableResult};
+use actas_core::{
+    Election, ImageRecord, Incoming, Place, QuarantinedRow, Record, RecordBody, Source, TableId,
+    TableResult,
+};
 
 use crate::db::{Db, Kind, Tx, Val};
 use crate::log::{self, LogWriter};
 use crate::views::{self, ViewRows};
 use crate::{StoreError, now};
-
-/// A result offered to the store, with where it came from.
-#[derive(Debug, Clone)]
-pub struct Incoming {
-    pub result: TableResult,
-    pub source: Source,
-    /// Problems found upstream that the result itself cannot show (e.g. acta id flags).
-    pub problems: Vec<Problem>,
-}
-
-/// A row refused at import time and kept aside with its reason.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QuarantinedRow {
-    pub file: String,
-    pub line: u64,
-    pub raw: String,
-    pub reason: String,
-}
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ImportSummary {
@@ -291,42 +276,42 @@ pub async fn import(
     let mut tx = db.begin().await?;
     tx.lock_for_write().await?;
     let mut batch = Batch::begin(&mut tx).await?;
-    let mut touched: Vec<TableId> = incoming.iter().map(|i| i.result.table).collect();
+    let mut touched: Vec<TableId> = incoming.iter().map(|i| i.result().table).collect();
     touched.sort();
     touched.dedup();
     let mut decider = load_state(&mut tx, &touched).await?;
 
     let mut summary = ImportSummary::default();
     for inc in incoming {
-        let known = decider.tables.get(&inc.result.table).copied().flatten();
-        let mut problems = inc.problems.clone();
-        for p in validate::check_result(election, &inc.result, known) {
-            if !problems.iter().any(|q| q.rule == p.rule) {
-                problems.push(p);
-            }
-        }
-        if let Some(p) = problems
-            .iter()
-            .find(|p| p.severity == validate::Severity::Reject)
-        {
-            let reason = format!("{}: {}", inc.result.table, p.message);
+        // The result's own rules ran when it was made (`Incoming::checked`); the store adds
+        // those that need what it knows: the geography's registered voters.
+        let known = decider.tables.get(&inc.result().table).copied().flatten();
+        let geography = validate::check_against_geography(inc.result(), known);
+        let inc = inc.with_problems(geography);
+        if let Some(p) = inc.rejection() {
+            let reason = format!("{}: {}", inc.result().table, p.message);
+            let source = inc.source();
             if all_or_nothing {
                 return Err(StoreError::Invalid(format!(
                     "{}{}: {reason}",
-                    inc.source.file.as_deref().unwrap_or("input"),
-                    inc.source.line.map(|l| format!(":{l}")).unwrap_or_default()
+                    source.file.as_deref().unwrap_or("input"),
+                    source.line.map(|l| format!(":{l}")).unwrap_or_default()
                 )));
             }
             quarantined.push(QuarantinedRow {
-                file: inc.source.file.clone().unwrap_or_default(),
-                line: inc.source.line.unwrap_or(0),
-                raw: serde_json::to_string(&inc.result).unwrap_or_default(),
+                file: source.file.clone().unwrap_or_default(),
+                line: source.line.unwrap_or(0),
+                raw: inc
+                    .raw()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| serde_json::to_string(inc.result()).unwrap_or_default()),
                 reason,
             });
             continue;
         }
-        let table = inc.result.table;
-        match batch.accept(&mut decider, inc.source, inc.result, problems) {
+        let (result, source, problems) = inc.into_parts();
+        let table = result.table;
+        match batch.accept(&mut decider, source, result, problems) {
             Outcome::Duplicate => summary.duplicates += 1,
             Outcome::New => summary.new += 1,
             Outcome::Conflict => {

@@ -1,4 +1,6 @@
-//! The store: the append-only history of accepted records and the views derived from it.
+//! The store: the append-only history of accepted records, the views derived from it, the
+//! transparency log kept beside them and the original photos. It decides new / duplicate /
+//! conflict; it never parses an input file, never scans an image and knows no HTTP.
 //!
 //! Architecture invariants:
 //! - `records` is append-only; a record's `seq` is its index in the transparency log. Nothing
@@ -26,14 +28,15 @@ use std::path::PathBuf;
 
 use actas_core::{Election, Level, Place, Record, RecordBody, Source};
 
-pub use apply::{ImportSummary, Incoming, Outcome, QuarantinedRow};
+pub use actas_core::{Incoming, QuarantinedRow};
+pub use apply::{ImportSummary, Outcome};
 pub use bulletins::{BulletinAdded, StoredBulletin};
 pub use datadir::DataDir;
 pub use db::Db;
 use db::{Kind, Val};
 pub use ingest::{IngestSummary, Photo, PhotoOutcome, PhotoRead, StoredImage};
 pub use log::{LogCopy, LogReport, ProofUnavailable, StoredCheckpoint};
-pub use read::TableVersion;
+pub use read::{Counted, TableVersion};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -322,8 +325,9 @@ impl Store {
         views::check(&self.db, &self.election).await
     }
 
-    /// The counted result of every table (registered voters filled in from the geography).
-    pub async fn current_results(&self) -> Result<Vec<actas_core::TableResult>, StoreError> {
+    /// The counted result of every table and the record that holds it (registered voters
+    /// filled in from the geography). The one answer to "which version counts".
+    pub async fn current_results(&self) -> Result<Vec<Counted>, StoreError> {
         read::current_results(&self.db).await
     }
 

@@ -16,9 +16,17 @@ pub struct TableVersion {
     pub counted: bool,
 }
 
+/// A table's counted result and the record that holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counted {
+    /// Log index of the counted version's record.
+    pub seq: u64,
+    pub result: TableResult,
+}
+
 /// The counted result of every table, with registered voters filled in from the geography
 /// when the record does not state them. Ordered by table.
-pub async fn current_results(db: &Db) -> Result<Vec<TableResult>, StoreError> {
+pub async fn current_results(db: &Db) -> Result<Vec<Counted>, StoreError> {
     let rows = db
         .fetch(
             "SELECT c.seq, r.body, c.registered FROM current c JOIN records r ON r.seq = c.seq \
@@ -29,9 +37,13 @@ pub async fn current_results(db: &Db) -> Result<Vec<TableResult>, StoreError> {
         .await?;
     rows.into_iter()
         .map(|r| {
-            let mut result = result_of(r[0].int().unwrap_or(0), r[1].text().unwrap_or_default())?;
+            let seq = r[0].int().unwrap_or(0);
+            let mut result = result_of(seq, r[1].text().unwrap_or_default())?;
             result.registered = result.registered.or(r[2].int().map(|v| v as u64));
-            Ok(result)
+            Ok(Counted {
+                seq: seq as u64,
+                result,
+            })
         })
         .collect()
 }

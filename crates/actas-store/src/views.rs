@@ -9,8 +9,9 @@ use actas_core::{
 };
 
 use crate::StoreError;
-use crate::apply::{Decider, Outcome, QuarantinedRow};
+use crate::apply::{Decider, Outcome};
 use crate::db::{Db, Kind, Tx, Val};
+use actas_core::QuarantinedRow;
 
 /// Sums per place: tables counted, registered, valid, null, votes per candidate.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -342,11 +342,11 @@ async fn a_record_too_large_for_a_log_entry_is_refused() {
     on_both(|mut store| async move {
         store.set_log_signer(keys(ORIGIN).0);
         let mut rows = batch(0, 2);
-        rows[1].problems.push(Problem {
+        rows[1] = rows[1].clone().with_problems([Problem {
             rule: "note".into(),
             severity: Severity::Flag,
             message: "x".repeat(70_000),
-        });
+        }]);
         let err = store
             .import(rows, vec![], vec![], true)
             .await

@@ -4,7 +4,7 @@
 use actas_core::{CentreCode, Level, Record, TableId};
 use actas_ledger::InclusionProof;
 use actas_present::{Lang, tr};
-use actas_store::ProofUnavailable;
+use actas_store::{ProofUnavailable, Store};
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -12,7 +12,6 @@ use sha2::Digest;
 
 use crate::images::ImageRef;
 use crate::snapshot::{Snapshot, Status};
-use crate::state::AppState;
 
 /// Why a `{centre}/{table}` pair is not a table id, in the reader's language.
 pub fn parse_table(centre: &str, mesa: &str, lang: Lang) -> Result<TableId, String> {
@@ -83,7 +82,7 @@ struct ActaSummary {
 }
 
 /// Everything a voter look-up answers except the cédula: the same for every voter of the
-/// table, so [`Snapshot::prepare_voters`] builds it once per data version.
+/// table, so [`prepare_voters`] builds it once per data version.
 #[derive(Serialize)]
 struct VoterTable {
     table: String,
@@ -120,6 +119,24 @@ pub fn voter_members(snap: &Snapshot, table: TableId) -> String {
     })
     .expect("plain data serialises");
     json[1..json.len() - 1].to_string()
+}
+
+/// Prepares the voter look-up answers of every table of the registry (`tables`, sorted).
+pub fn prepare_voters(snap: &mut Snapshot, tables: &[TableId]) {
+    let answers = tables
+        .iter()
+        .map(|&t| voter_members(snap, t).into_boxed_str())
+        .collect();
+    snap.set_voter_answers(tables.to_vec(), answers);
+}
+
+/// A table's part of a voter look-up: prepared, or made now for a table the registry does not
+/// list.
+pub fn voter_answer(snap: &Snapshot, table: TableId) -> std::borrow::Cow<'_, str> {
+    match snap.voter_answer(table) {
+        Some(a) => std::borrow::Cow::Borrowed(a),
+        None => std::borrow::Cow::Owned(voter_members(snap, table)),
+    }
 }
 
 /// The canonical address of a table's acta page.
@@ -163,15 +180,11 @@ impl Acta {
 }
 
 /// The acta of a table, or `None` when the table is unknown (no geography entry and no record).
-pub async fn load(
-    state: &AppState,
-    snap: &Snapshot,
-    table: TableId,
-) -> anyhow::Result<Option<Acta>> {
+pub async fn load(store: &Store, snap: &Snapshot, table: TableId) -> anyhow::Result<Option<Acta>> {
     let seqs = snap.log.versions.get(&table).cloned().unwrap_or_default();
     if seqs.is_empty() {
         let known = snap
-            .centre_tables(&state.store, table.centre)
+            .centre_tables(store, table.centre)
             .await?
             .iter()
             .any(|t| t.0 == table);

@@ -9,8 +9,7 @@ use actas_core::TableResult;
 use actas_present::Lang;
 
 use crate::http::{self, Cached};
-use crate::snapshot::DataVersion;
-use crate::state::AppState;
+use crate::snapshot::{DataVersion, Snapshot};
 
 /// The analysis in both languages, recomputed when the data changed and the last one is older
 /// than this (it takes seconds; on the night of the count the data changes every few).
@@ -22,16 +21,18 @@ pub struct AnalysisCache {
     pages: Arc<[Cached; 2]>,
 }
 
-pub async fn pages(state: &AppState) -> anyhow::Result<Arc<[Cached; 2]>> {
-    let snap = state.snapshot();
+pub async fn pages(
+    cache: &tokio::sync::Mutex<Option<AnalysisCache>>,
+    snap: &Snapshot,
+) -> anyhow::Result<Arc<[Cached; 2]>> {
     // Held while computing, so concurrent readers wait for one computation.
-    let mut slot = state.analysis.lock().await;
+    let mut slot = cache.lock().await;
     if let Some(c) = slot.as_ref()
         && (c.version == snap.version || c.at.elapsed() < ANALYSIS_MAX_AGE)
     {
         return Ok(c.pages.clone());
     }
-    let election = state.election.clone();
+    let election = snap.election.clone();
     let mut results: Vec<TableResult> = snap.current.values().cloned().collect();
     results.sort_by_key(|r| r.table);
     let pages = tokio::task::spawn_blocking(move || {

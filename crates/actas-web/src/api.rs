@@ -88,7 +88,10 @@ pub async fn voter(
         }
     };
     let snap = state.snapshot();
-    let body = format!("{{\"cedula\":{cedula},{}}}", snap.voter_members(table));
+    let body = format!(
+        "{{\"cedula\":{cedula},{}}}",
+        actas::voter_answer(&snap, table)
+    );
     http::reply(&headers, StatusCode::OK, http::JSON, Cache::Live, body)
 }
 
@@ -185,7 +188,7 @@ pub async fn acta(
     };
     let l = http::api_lang(&headers);
     let snap = state.snapshot();
-    let acta = match actas::load(&state, &snap, table).await {
+    let acta = match actas::load(&state.store, &snap, table).await {
         Ok(Some(a)) => a,
         Ok(None) => {
             return json_error(
@@ -245,7 +248,12 @@ pub async fn image(
         Err(r) => return *r,
     };
     let snap = state.snapshot();
-    match images::image_bytes(&state.store, &snap, table).await {
+    let photos = snap
+        .images
+        .get(&table)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    match images::image_bytes(&state.store, photos).await {
         Ok(Some((content_type, bytes))) => {
             let mut r = http::reply(
                 &headers,
@@ -304,7 +312,7 @@ pub async fn actas_json(State(state): State<AppState>, headers: HeaderMap) -> Re
 
 pub async fn images_manifest(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let snap = state.snapshot();
-    match bulk::images_manifest(&state, &snap).await {
+    match bulk::images_manifest(&state.store, &snap).await {
         Ok(c) => c.reply(&headers, Cache::Live),
         Err(e) => unavailable("the image manifest", e),
     }

@@ -11,7 +11,7 @@ use sha2::Digest;
 use crate::http::{self, Cached};
 use crate::images;
 use crate::snapshot::Snapshot;
-use crate::state::AppState;
+use actas_store::Store;
 
 pub const CSV_PATH: &str = "/api/v1/actas.csv";
 pub const JSON_PATH: &str = "/api/v1/actas.json";
@@ -38,13 +38,13 @@ pub async fn json(snap: &Arc<Snapshot>) -> anyhow::Result<&Cached> {
 }
 
 pub async fn images_manifest<'a>(
-    state: &AppState,
+    store: &Store,
     snap: &'a Arc<Snapshot>,
 ) -> anyhow::Result<&'a Cached> {
     snap.bulk
         .images
         .get_or_try_init(|| async {
-            let list = images::all_images(&state.store).await?;
+            let list = images::all_images(store).await?;
             let body = json!({
                 "images": list.iter().map(|(t, i)| json!({
                     "table": t.to_string(),
@@ -60,7 +60,7 @@ pub async fn images_manifest<'a>(
 
 /// Every download with its Spanish and English label, for the downloads page.
 pub async fn all<'a>(
-    state: &AppState,
+    store: &Store,
     snap: &'a Arc<Snapshot>,
 ) -> anyhow::Result<Vec<(&'static str, &'static str, &'static str, &'a Cached)>> {
     Ok(vec![
@@ -80,7 +80,7 @@ pub async fn all<'a>(
             IMAGES_PATH,
             "Manifiesto de fotos con SHA-256 (JSON)",
             "Photo manifest with SHA-256 (JSON)",
-            images_manifest(state, snap).await?,
+            images_manifest(store, snap).await?,
         ),
     ])
 }

@@ -7,8 +7,6 @@ use std::collections::HashMap;
 use actas_core::TableId;
 use actas_store::{Store, StoredImage};
 
-use crate::snapshot::Snapshot;
-
 /// A stored photo of an acta.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ImageRef {
@@ -58,16 +56,15 @@ pub fn by_table(stored: Vec<StoredImage>) -> HashMap<TableId, Vec<ImageRef>> {
         .collect()
 }
 
-/// The bytes and content type of a table's photo (the first readable one).
+/// The bytes and content type of the first of a table's photos (readable ones come first).
 pub async fn image_bytes(
     store: &Store,
-    snap: &Snapshot,
-    table: TableId,
+    photos: &[ImageRef],
 ) -> anyhow::Result<Option<(String, Vec<u8>)>> {
     let Some(blobs) = store.blobs() else {
         return Ok(None);
     };
-    let Some(first) = snap.images.get(&table).and_then(|list| list.first()) else {
+    let Some(first) = photos.first() else {
         return Ok(None);
     };
     Ok(blobs

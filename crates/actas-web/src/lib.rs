@@ -1,4 +1,6 @@
-//! The public site and JSON API of `actas`.
+//! The public site and JSON API of `actas`: the only crate that knows HTTP. It reads the store
+//! through one snapshot per data version and never decides what a result is, never touches a
+//! database table directly and never computes a statistic.
 //!
 //! - Pages (server-rendered HTML, no JavaScript, Spanish by default, English with `?lang=en`
 //!   or `Accept-Language`): `/` national results and coverage, `/buscar?cedula=N`,
@@ -224,7 +226,7 @@ pub async fn start(config: Config) -> Result<Running> {
         .await
         .context("reading the store")?;
     if let Ok(r) = &registry {
-        snapshot.prepare_voters(r.tables());
+        actas::prepare_voters(&mut snapshot, r.tables());
     }
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
@@ -336,7 +338,7 @@ pub async fn registered_tables(store: &Store) -> Result<(Vec<(TableId, u32)>, us
         };
         all.extend(store.tables_of_centre(code).await?);
     }
-    for r in store.current_results().await? {
+    for r in store.current_results().await?.into_iter().map(|c| c.result) {
         let known = all.entry(r.table).or_default();
         *known = known.or(r.registered);
     }

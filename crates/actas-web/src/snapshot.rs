@@ -106,6 +106,8 @@ pub struct Snapshot {
     pub log: Arc<LogData>,
     /// Counted result of each table (registered voters filled in from the geography).
     pub current: HashMap<TableId, TableResult>,
+    /// The record of each table's counted result, as the store decided it.
+    counted: HashMap<TableId, u64>,
     /// Tables with several versions: every seq, the counted one first.
     pub conflicts: HashMap<TableId, Vec<u64>>,
     /// Photos of each table, readable ones first.
@@ -157,12 +159,12 @@ impl Snapshot {
         let mut leaders: Vec<usize> = (0..election.candidates.len()).collect();
         leaders.sort_by_key(|&i| std::cmp::Reverse(national.get(i).copied().unwrap_or(0)));
 
-        let current = store
-            .current_results()
-            .await?
-            .into_iter()
-            .map(|r| (r.table, r))
-            .collect();
+        let mut current = HashMap::new();
+        let mut counted = HashMap::new();
+        for c in store.current_results().await? {
+            counted.insert(c.result.table, c.seq);
+            current.insert(c.result.table, c.result);
+        }
         let conflicts = store
             .conflicts()
             .await?
@@ -184,6 +186,7 @@ impl Snapshot {
             leaders,
             log: Arc::new(log),
             current,
+            counted,
             conflicts,
             images,
             voter_tables: Vec::new(),
@@ -195,22 +198,18 @@ impl Snapshot {
         })
     }
 
-    /// Builds the voter look-up answers of every table of the registry (`tables`, sorted), so
-    /// that a look-up only adds the cédula.
-    pub fn prepare_voters(&mut self, tables: &[TableId]) {
-        self.voter_members = tables
-            .iter()
-            .map(|&t| crate::actas::voter_members(self, t).into_boxed_str())
-            .collect();
-        self.voter_tables = tables.to_vec();
+    /// Keeps the voter look-up answers of the registry's tables (`tables` sorted, `answers`
+    /// aligned; see `actas::prepare_voters`), so that a look-up only adds the cédula.
+    pub fn set_voter_answers(&mut self, tables: Vec<TableId>, answers: Vec<Box<str>>) {
+        debug_assert_eq!(tables.len(), answers.len());
+        self.voter_tables = tables;
+        self.voter_members = answers;
     }
 
-    /// A table's part of a voter look-up (see [`Snapshot::prepare_voters`]).
-    pub fn voter_members(&self, table: TableId) -> std::borrow::Cow<'_, str> {
-        match self.voter_tables.binary_search(&table) {
-            Ok(i) => std::borrow::Cow::Borrowed(&self.voter_members[i]),
-            Err(_) => std::borrow::Cow::Owned(crate::actas::voter_members(self, table)),
-        }
+    /// A table's prepared part of a voter look-up, if the registry lists the table.
+    pub fn voter_answer(&self, table: TableId) -> Option<&str> {
+        let i = self.voter_tables.binary_search(&table).ok()?;
+        Some(&self.voter_members[i])
     }
 
     /// The results row of a place (`""` for the nation).
@@ -256,16 +255,9 @@ impl Snapshot {
         }
     }
 
-    /// The seq of the counted version of a table: the first the store lists for a table in
-    /// conflict, else the table's only version.
+    /// The seq of the counted version of a table.
     pub fn counted_seq(&self, table: TableId) -> Option<u64> {
-        if !self.current.contains_key(&table) {
-            return None;
-        }
-        match self.conflicts.get(&table) {
-            Some(seqs) => seqs.first().copied(),
-            None => self.log.versions.get(&table)?.first().copied(),
-        }
+        self.counted.get(&table).copied()
     }
 
     /// Inclusion proof of record `seq` in the latest checkpoint, or why there is none.

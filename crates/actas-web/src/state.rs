@@ -117,7 +117,7 @@ impl AppState {
             match Snapshot::build(&self.store, self.election.clone(), Some(&current)).await {
                 Ok(mut next) => {
                     if let Some(r) = &self.registry {
-                        next.prepare_voters(r.tables());
+                        crate::actas::prepare_voters(&mut next, r.tables());
                     }
                     tracing::info!(
                         records = next.version.records,

@@ -70,6 +70,7 @@ pub async fn run(data: &Path, args: Args) -> Result<ExitCode> {
         .current_results()
         .await?
         .into_iter()
+        .map(|c| c.result)
         .take(args.photos)
         .collect();
     store.close().await;

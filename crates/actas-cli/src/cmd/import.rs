@@ -1,12 +1,10 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use actas_core::Source;
 use actas_import::csv_results::LayoutChoice;
 use actas_import::{geo, layout};
-use actas_store::{ImportSummary, Incoming, QuarantinedRow, Store};
+use actas_store::{ImportSummary, Store};
 use anyhow::{Context, Result};
-use sha2::Digest;
 
 use crate::context;
 
@@ -94,7 +92,6 @@ pub async fn import_csv(
     let choice = layout_choice(layout_spec)?;
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let name = context::file_name(path);
-    let sha256 = hex::encode(sha2::Sha256::digest(&bytes));
     let lines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
     let bar = context::bar(lines.saturating_sub(1), "parsing");
     let parsed = actas_import::parse_results(
@@ -106,33 +103,9 @@ pub async fn import_csv(
         &mut |n| bar.set_position(n),
     )?;
     bar.finish_and_clear();
-    let incoming = parsed
-        .rows
-        .into_iter()
-        .map(|row| Incoming {
-            result: row.result,
-            source: Source {
-                kind: "csv".into(),
-                file: Some(name.clone()),
-                line: Some(row.line),
-                sha256: Some(sha256.clone()),
-            },
-            problems: vec![],
-        })
-        .collect();
-    let bad = parsed
-        .bad
-        .into_iter()
-        .map(|b| QuarantinedRow {
-            file: name.clone(),
-            line: b.line,
-            raw: b.raw,
-            reason: b.reason,
-        })
-        .collect();
     let spin = context::spinner("storing");
     let summary = store
-        .import(incoming, parsed.places, bad, !quarantine)
+        .import(parsed.incoming, parsed.places, parsed.bad, !quarantine)
         .await?;
     spin.finish_and_clear();
     Ok(summary)

@@ -57,7 +57,12 @@ pub async fn run(data: &Path, args: Args) -> Result<ExitCode> {
     }
     let store = context::open(data).await?;
     let election = store.election_with_bulletins().await?;
-    let results = store.current_results().await?;
+    let results: Vec<_> = store
+        .current_results()
+        .await?
+        .into_iter()
+        .map(|c| c.result)
+        .collect();
     store.close().await;
     if results.is_empty() {
         bail!(

@@ -36,16 +36,13 @@ pub fn result(table: &str, eg: u64, nm: u64, registered: Option<u64>) -> TableRe
 }
 
 pub fn incoming(r: TableResult, line: u64) -> Incoming {
-    Incoming {
-        result: r,
-        source: Source {
-            kind: "csv".into(),
-            file: Some("t.csv".into()),
-            line: Some(line),
-            sha256: None,
-        },
-        problems: vec![],
-    }
+    let source = Source {
+        kind: "csv".into(),
+        file: Some("t.csv".into()),
+        line: Some(line),
+        sha256: None,
+    };
+    Incoming::checked(&ve2024::election(), r, source)
 }
 
 /// Runs one SQL statement behind the store's back (tamper tests).

@@ -29,7 +29,7 @@ pub async fn acta(
         Err(msg) => return error_page(&ctx, StatusCode::BAD_REQUEST, &msg),
     };
     let snap = state.snapshot();
-    let acta = match actas::load(&state, &snap, table).await {
+    let acta = match actas::load(&state.store, &snap, table).await {
         Ok(Some(a)) => a,
         Ok(None) => {
             let msg = format!(

@@ -13,7 +13,7 @@ use crate::state::AppState;
 
 pub async fn downloads(State(state): State<AppState>, ctx: Ctx) -> Response {
     let snap = state.snapshot();
-    let files = match bulk::all(&state, &snap).await {
+    let files = match bulk::all(&state.store, &snap).await {
         Ok(f) => f,
         Err(e) => {
             tracing::error!("bulk downloads: {e:#}");
@@ -119,7 +119,7 @@ pub async fn verify(State(state): State<AppState>, ctx: Ctx) -> Response {
 
 /// The analysis report of the counted actas: figures by `actas-analysis`, page by `actas-present`.
 pub async fn analysis(State(state): State<AppState>, ctx: Ctx) -> Response {
-    match crate::analysis::pages(&state).await {
+    match crate::analysis::pages(&state.analysis, &state.snapshot()).await {
         Ok(pages) => pages[match ctx.lang() {
             Lang::Es => 0,
             Lang::En => 1,

@@ -451,7 +451,7 @@ fn new_records_are_served_after_the_next_refresh() {
         let store = Store::open(&Target::Sqlite(dir.join("actas.db")))
             .await
             .unwrap();
-        let mut r = store.current_results().await.unwrap()[0].clone();
+        let mut r = store.current_results().await.unwrap()[0].result.clone();
         r.table = t;
         common::import_manual(&store, r).await;
         store.close().await;

@@ -86,22 +86,8 @@ pub async fn load_v1(store: &Store) {
         &mut |_| {},
     )
     .unwrap();
-    let incoming = parsed
-        .rows
-        .into_iter()
-        .map(|r| Incoming {
-            result: r.result,
-            source: Source {
-                kind: "csv".into(),
-                file: Some("resultados_2024_v1.csv".into()),
-                line: Some(r.line),
-                sha256: None,
-            },
-            problems: vec![],
-        })
-        .collect();
     store
-        .import(incoming, parsed.places, vec![], true)
+        .import(parsed.incoming, parsed.places, vec![], true)
         .await
         .unwrap();
 }
@@ -109,7 +95,11 @@ pub async fn load_v1(store: &Store) {
 /// Appends a second, different version of `table` (a conflict).
 pub async fn add_conflict(store: &Store, table: TableId) {
     let current = store.current_results().await.unwrap();
-    let mut r = current.into_iter().find(|r| r.table == table).unwrap();
+    let mut r = current
+        .into_iter()
+        .map(|c| c.result)
+        .find(|r| r.table == table)
+        .unwrap();
     r.votes[0] += 7;
     r.valid += 7;
     r.cards = None;
@@ -118,16 +108,13 @@ pub async fn add_conflict(store: &Store, table: TableId) {
 
 /// Imports one result as a manual entry (no file, no line).
 pub async fn import_manual(store: &Store, result: TableResult) {
-    let incoming = Incoming {
-        result,
-        source: Source {
-            kind: "manual".into(),
-            file: None,
-            line: None,
-            sha256: None,
-        },
-        problems: vec![],
+    let source = Source {
+        kind: "manual".into(),
+        file: None,
+        line: None,
+        sha256: None,
     };
+    let incoming = Incoming::checked(store.election(), result, source);
     store
         .import(vec![incoming], vec![], vec![], true)
         .await
@@ -177,13 +164,13 @@ fn build() -> Fixture {
             let current = store.current_results().await.unwrap();
             // The conflicting version is appended after the checkpoint: its proof is pending.
             let store = Store::open(&target).await.unwrap();
-            let conflict = current[100].table;
+            let conflict = current[100].result.table;
             add_conflict(&store, conflict).await;
             let (tables, _) = actas_web::registered_tables(&store).await.unwrap();
             let reg = actas_registry::generate_registry(&tables, 60_000, 7).unwrap();
             reg.write_atomic(&dir.join("registry.idx")).unwrap();
             let counted: std::collections::HashSet<TableId> =
-                current.iter().map(|r| r.table).collect();
+                current.iter().map(|c| c.result.table).collect();
             let counted_table = reg
                 .iter()
                 .map(|(_, t)| t)
