@@ -3,7 +3,7 @@
 //! `ACTAS_THREADS`, `ACTAS_SMOOTH_DRAWS`, `ACTAS_BOOTSTRAP_DRAWS`, `ACTAS_NULL_REPS` override
 //! the options.
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../../actas-analysis/tests/common/mod.rs"]
 mod common;
 
 use std::time::Instant;

@@ -2,6 +2,7 @@
 //! installed, takes a headless screenshot of the Spanish page (to look at it, see the path printed
 //! with `--nocapture`).
 
+#[path = "../../actas-analysis/tests/common/mod.rs"]
 mod common;
 
 use actas_analysis::{Options, report};

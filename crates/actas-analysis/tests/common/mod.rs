@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod fixtures;
+
 use actas_core::{CentreCode, Election, TableId, TableResult};
 use actas_testkit::shared;
 
