@@ -11,6 +11,7 @@ pub mod incoming;
 pub mod payload;
 pub mod record;
 pub mod results;
+pub mod review;
 pub mod tally;
 pub mod validate;
 pub mod ve2024;

@@ -13,6 +13,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::election::{Bulletin, Election};
+use crate::review::{AccountRecord, Decision, EntryCommitment, Report, Reveal};
 use crate::tally::TableResult;
 use crate::validate::Problem;
 
@@ -32,6 +33,22 @@ pub struct Source {
     /// SHA-256 of the whole input file or image.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
+    /// The account that brought it (an upload, an entry, a decision), by name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+}
+
+impl Source {
+    /// A source of `kind` with nothing else known yet.
+    pub fn of(kind: &str) -> Source {
+        Source {
+            kind: kind.to_string(),
+            file: None,
+            line: None,
+            sha256: None,
+            by: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -52,6 +69,16 @@ pub enum RecordBody {
     /// kept, also when its table is already counted, so that no evidence is lost; a readable
     /// one is followed by a `result` record whose source names the same SHA-256.
     Image { image: ImageRecord },
+    /// An account created, changed or revoked, by `source.by`.
+    Account { account: AccountRecord },
+    /// A reviewer's transcription of a review item, committed to but not yet revealed.
+    Entry { entry: EntryCommitment },
+    /// The entries of a review item, revealed once it has two.
+    Reveal { reveal: Reveal },
+    /// A reviewer's decision on a review item, with its reason.
+    Decision { decision: Decision },
+    /// A citizen's report of a problem with a table's acta.
+    Report { report: Report },
 }
 
 /// What was read from one photo.
@@ -100,6 +127,11 @@ impl RecordBody {
             RecordBody::Result { .. } => "result",
             RecordBody::Bulletin { .. } => "bulletin",
             RecordBody::Image { .. } => "image",
+            RecordBody::Account { .. } => "account",
+            RecordBody::Entry { .. } => "entry",
+            RecordBody::Reveal { .. } => "reveal",
+            RecordBody::Decision { .. } => "decision",
+            RecordBody::Report { .. } => "report",
         }
     }
 }
@@ -172,6 +204,7 @@ mod tests {
                 file: Some("a.jpg".into()),
                 line: None,
                 sha256: None,
+                by: None,
             },
             RecordBody::Result {
                 result,
@@ -199,6 +232,7 @@ mod tests {
                 file: None,
                 line: None,
                 sha256: None,
+                by: None,
             },
             RecordBody::Bulletin {
                 bulletin: e.bulletins[0].clone(),
@@ -236,6 +270,7 @@ mod tests {
                 file: None,
                 line: None,
                 sha256: None,
+                by: None,
             },
             RecordBody::Election {
                 election: Box::new(ve2024::election()),

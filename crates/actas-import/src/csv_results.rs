@@ -134,6 +134,7 @@ pub fn parse_results(
                 file: Some(file.to_string()),
                 line: Some(line),
                 sha256: Some(sha256.clone()),
+                by: None,
             };
             let inc = Incoming::checked(election, result, source);
             match inc.rejection() {

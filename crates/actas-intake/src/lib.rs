@@ -19,8 +19,9 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use actas_core::Source;
-use actas_scan::ScanStatus;
+use actas_core::review::AccountRecord;
+use actas_core::{Source, TableId};
+use actas_scan::{ScanStatus, Unreadable};
 use actas_store::blobs::{BlobStore, sha256_hex};
 use actas_store::{Photo, PhotoOutcome, Store, StoreError};
 use tokio::sync::mpsc;
@@ -50,6 +51,13 @@ impl Default for Limits {
 pub enum Origin {
     /// A file; only its name is recorded (a full path can leak and means nothing to others).
     File { name: String },
+    /// Sent by an account (a witness). Its photo must be an image that decodes, and an acta
+    /// of a table in the account's scope.
+    Upload {
+        account: AccountRecord,
+        /// The file name the sender gave, if any.
+        name: Option<String>,
+    },
 }
 
 impl Origin {
@@ -64,14 +72,36 @@ impl Origin {
     }
 
     fn source(&self, sha256: &str) -> Source {
-        match self {
-            Origin::File { name } => Source {
-                kind: "photo".into(),
-                file: Some(name.clone()),
-                line: None,
-                sha256: Some(sha256.to_string()),
-            },
+        let (kind, file, by) = match self {
+            Origin::File { name } => ("photo", Some(name.clone()), None),
+            Origin::Upload { account, name } => (
+                "upload",
+                name.as_deref().map(safe_file_name),
+                Some(account.name.clone()),
+            ),
+        };
+        Source {
+            file,
+            sha256: Some(sha256.to_string()),
+            by,
+            ..Source::of(kind)
         }
+    }
+}
+
+/// A file name as a sender gave it, kept only as far as it is plain: letters, digits and
+/// `.-_`, at most 80 of them (it is shown to reviewers and logged).
+fn safe_file_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let clean: String = base
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+        .take(80)
+        .collect();
+    if clean.is_empty() {
+        "upload".into()
+    } else {
+        clean
     }
 }
 
@@ -84,6 +114,12 @@ pub enum Refusal {
     NotAFile,
     #[error("{0}")]
     Unreadable(String),
+    /// An upload that is not an image this intake can decode (or one too large to decode).
+    #[error("not a usable image: {0}")]
+    NotAnImage(String),
+    /// An upload of an acta of a table outside the sender's scope.
+    #[error("the acta is of table {table}, outside the places this account may send")]
+    OutOfScope { table: TableId },
 }
 
 /// A photo read and scanned, ready to record.
@@ -228,6 +264,23 @@ impl Intake {
             return Read::Known { sha256 };
         }
         let outcome = actas_scan::scan_hashed_bytes(&bytes, sha256.clone());
+        if let Origin::Upload { account, .. } = origin {
+            match &outcome.status {
+                ScanStatus::Unreadable {
+                    reason: Unreadable::Image(e),
+                } => return Read::Refused(Refusal::NotAnImage(e.to_string())),
+                ScanStatus::Read { payload } => {
+                    let table = actas_core::payload::parse(payload, self.store.election())
+                        .map(|p| p.acta_id.table);
+                    if let Ok(table) = table
+                        && !account.covers(table)
+                    {
+                        return Read::Refused(Refusal::OutOfScope { table });
+                    }
+                }
+                ScanStatus::Unreadable { .. } => {}
+            }
+        }
         Read::Ready(Box::new(Prepared {
             source: origin.source(&sha256),
             scan: match outcome.status {

@@ -6,8 +6,7 @@ use std::collections::hash_map::Entry;
 
 use actas_core::validate::{self, Problem};
 use actas_core::{
-    Election, ImageRecord, Incoming, Place, QuarantinedRow, Record, RecordBody, Source, TableId,
-    TableResult,
+    Election, Incoming, Place, QuarantinedRow, Record, RecordBody, Source, TableId, TableResult,
 };
 
 use crate::db::{Db, Kind, Tx, Val};
@@ -44,6 +43,9 @@ pub enum Outcome {
 #[derive(Debug, Default)]
 pub struct Decider {
     pub versions: HashMap<TableId, Vec<(u64, TableResult)>>,
+    /// The counted version of each table with versions: the first accepted, unless a decision
+    /// chose another ([`Decider::resolve`]).
+    pub counted: HashMap<TableId, u64>,
     /// Registered voters per known table (None = known table, unknown size).
     pub tables: HashMap<TableId, Option<u64>>,
 }
@@ -58,6 +60,7 @@ impl Decider {
             None => {
                 self.versions
                     .insert(result.table, vec![(seq, result.clone())]);
+                self.counted.insert(result.table, seq);
                 Outcome::New
             }
             Some(vs) if vs.iter().any(|(_, v)| v.same_counts(result)) => Outcome::Duplicate,
@@ -76,12 +79,47 @@ impl Decider {
         (outcome, created)
     }
 
+    /// A reviewer's decision that version `seq` of `table` counts from now on. Returns the
+    /// versions that count before and after, or `None` when `seq` already counts. Nothing is
+    /// deleted: the other versions stay stored and shown.
+    pub fn resolve(&mut self, table: TableId, seq: u64) -> Result<Option<Replacement>, StoreError> {
+        let versions = self.versions.get(&table).ok_or_else(|| {
+            StoreError::Invalid(format!("table {table} has no stored result to choose from"))
+        })?;
+        let pick = |s: u64| versions.iter().find(|(v, _)| *v == s).cloned();
+        let new = pick(seq).ok_or_else(|| {
+            StoreError::Invalid(format!(
+                "record {seq} is not a version of table {table}; its versions are records {}",
+                versions
+                    .iter()
+                    .map(|(v, _)| v.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?;
+        let old_seq = self.counted.get(&table).copied().unwrap_or(versions[0].0);
+        if old_seq == seq {
+            return Ok(None);
+        }
+        let old = pick(old_seq).expect("the counted version is a version");
+        self.counted.insert(table, seq);
+        Ok(Some(Replacement { table, old, new }))
+    }
+
     /// Registered voters that count for this table: the record's own figure, else the
     /// geography's.
     pub fn registered(&self, r: &TableResult) -> Option<u64> {
         r.registered
             .or_else(|| self.tables.get(&r.table).copied().flatten())
     }
+}
+
+/// A change of which version of a table counts: (seq, result) before and after.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replacement {
+    pub table: TableId,
+    pub old: (u64, TableResult),
+    pub new: (u64, TableResult),
 }
 
 /// Stores records `first_seq..` and appends them to the transparency log, in the caller's
@@ -140,16 +178,22 @@ pub(crate) async fn load_state(tx: &mut Tx, tables: &[TableId]) -> Result<Decide
                 d.tables.insert(t, row[1].int().map(|v| v as u64));
             }
         }
-        let counted: std::collections::HashSet<TableId> = tx
-            .fetch("SELECT table_code FROM current", vec![], &[Kind::T])
+        for r in tx
+            .fetch(
+                "SELECT table_code, seq FROM current",
+                vec![],
+                &[Kind::T, Kind::I],
+            )
             .await?
-            .into_iter()
-            .filter_map(|r| r[0].text()?.parse().ok())
-            .collect();
+        {
+            if let (Some(Ok(t)), Some(seq)) = (r[0].text().map(str::parse), r[1].int()) {
+                d.counted.insert(t, seq as u64);
+            }
+        }
         tables
             .iter()
             .copied()
-            .filter(|t| counted.contains(t))
+            .filter(|t| d.counted.contains_key(t))
             .collect()
     } else {
         for chunk in tables.chunks(IN_CHUNK) {
@@ -158,9 +202,18 @@ pub(crate) async fn load_state(tx: &mut Tx, tables: &[TableId]) -> Result<Decide
                 "SELECT code, registered FROM tables WHERE code IN ({})",
                 in_list(1, codes.len())
             );
-            for row in tx.fetch(&sql, codes, &[Kind::T, Kind::I]).await? {
+            for row in tx.fetch(&sql, codes.clone(), &[Kind::T, Kind::I]).await? {
                 if let Ok(t) = row[0].text().unwrap_or_default().parse() {
                     d.tables.insert(t, row[1].int().map(|v| v as u64));
+                }
+            }
+            let sql = format!(
+                "SELECT table_code, seq FROM current WHERE table_code IN ({})",
+                in_list(1, codes.len())
+            );
+            for row in tx.fetch(&sql, codes, &[Kind::T, Kind::I]).await? {
+                if let (Some(Ok(t)), Some(seq)) = (row[0].text().map(str::parse), row[1].int()) {
+                    d.counted.insert(t, seq as u64);
                 }
             }
         }
@@ -204,22 +257,27 @@ impl Batch {
         })
     }
 
-    /// Appends a record; returns its sequence number (= log index).
+    /// Appends a record, and the view rows of its kind; returns its sequence number (= log
+    /// index). Results go through [`Batch::accept`] instead, which asks the decider first.
     pub fn push(&mut self, source: Source, body: RecordBody, table: Option<TableId>) -> u64 {
         let seq = self.first_seq + self.records.len() as u64;
-        self.records
-            .push((Record::new(self.at.clone(), source, body), table));
+        let record = Record::new(self.at.clone(), source, body);
+        self.views.add_record(seq, &record);
+        self.records.push((record, table));
         seq
     }
 
-    /// Appends the record of a photo, and its row of the `images` view.
-    pub fn push_image(&mut self, source: Source, image: ImageRecord) -> u64 {
-        let seq = self.first_seq + self.records.len() as u64;
-        self.views
-            .images
-            .push(views::image_row(seq, &image, &source));
-        let table = image.table;
-        self.push(source, RecordBody::Image { image }, table)
+    /// Makes version `counted` of `table` the one that counts, as a decision said.
+    pub fn resolve(
+        &mut self,
+        decider: &mut Decider,
+        table: TableId,
+        counted: u64,
+    ) -> Result<(), StoreError> {
+        if let Some(r) = decider.resolve(table, counted)? {
+            self.views.replaced.push((r, None));
+        }
+        Ok(())
     }
 
     /// Accepts a result that passed validation: the decider says whether it is new, a
@@ -238,7 +296,12 @@ impl Batch {
         }
         self.views.add(seq, &result, outcome, created);
         let table = result.table;
-        self.push(source, RecordBody::Result { result, problems }, Some(table));
+        let record = Record::new(
+            self.at.clone(),
+            source,
+            RecordBody::Result { result, problems },
+        );
+        self.records.push((record, Some(table)));
         outcome
     }
 
@@ -256,10 +319,10 @@ impl Batch {
             log::checkpoint_after_append(tx, log_writer, log_size, log_root).await?;
         }
         self.views.fill_registered(decider);
-        let delta = self.views.aggregates(election);
+        let (added, removed) = self.views.aggregate_delta(election, decider);
         let created = self.views.tables.len() as u64;
         self.views.insert(tx).await?;
-        views::apply_aggregate_delta(tx, &delta).await?;
+        views::apply_aggregate_delta(tx, &added, &removed).await?;
         Ok((self.records.len() as u64, created))
     }
 }

@@ -146,12 +146,7 @@ mod tests {
     use actas_core::ve2024;
 
     fn manual() -> Source {
-        Source {
-            kind: "manual".into(),
-            file: None,
-            line: None,
-            sha256: None,
-        }
+        Source::of("manual")
     }
 
     fn third() -> Bulletin {

@@ -113,6 +113,27 @@ pub const SCHEMA: &[&str] = &[
      width BIGINT NOT NULL, hashes TEXT NOT NULL, PRIMARY KEY (level, idx))",
     "CREATE TABLE IF NOT EXISTS checkpoints (size BIGINT PRIMARY KEY, root TEXT NOT NULL, \
      note TEXT NOT NULL, at_ms BIGINT NOT NULL)",
+    // People (review.rs). Views, rebuildable from `account`, `entry`, `reveal`, `decision` and
+    // `report` records: accounts by name (the latest record of each), blind entries (revealed
+    // once their item has two), decisions, citizens' reports.
+    "CREATE TABLE IF NOT EXISTS accounts (name TEXT PRIMARY KEY, role TEXT NOT NULL, \
+     scopes TEXT NOT NULL, token_sha256 TEXT, seq BIGINT NOT NULL)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS accounts_by_token ON accounts (token_sha256)",
+    "CREATE TABLE IF NOT EXISTS review_entries (seq BIGINT PRIMARY KEY, item TEXT NOT NULL, \
+     by_name TEXT NOT NULL, revealed BIGINT)",
+    "CREATE INDEX IF NOT EXISTS review_entries_by_item ON review_entries (item)",
+    "CREATE TABLE IF NOT EXISTS decisions (seq BIGINT PRIMARY KEY, item TEXT NOT NULL, \
+     table_code TEXT, counted BIGINT, by_name TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS decisions_by_item ON decisions (item)",
+    "CREATE TABLE IF NOT EXISTS reports (seq BIGINT PRIMARY KEY, table_code TEXT NOT NULL, \
+     problem TEXT NOT NULL, comment_sha256 TEXT)",
+    "CREATE INDEX IF NOT EXISTS reports_by_table ON reports (table_code)",
+    // Private, and the only tables that are not views: what the log does not show. A blind
+    // entry's transcription and nonce until its reveal record, and citizens' comments (the log
+    // holds their SHA-256). Rebuilding the views never touches them.
+    "CREATE TABLE IF NOT EXISTS private_entries (seq BIGINT PRIMARY KEY, nonce TEXT NOT NULL, \
+     transcription TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS private_comments (sha256 TEXT PRIMARY KEY, comment TEXT NOT NULL)",
 ];
 
 /// The tables [`SCHEMA`] creates, by name.

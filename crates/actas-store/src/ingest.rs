@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use actas_core::payload::Payload;
 use actas_core::validate::{self, Problem, Severity};
-use actas_core::{Election, ImageRecord, ImageStatus, Source, TableId, TableResult};
+use actas_core::{Election, ImageRecord, ImageStatus, RecordBody, Source, TableId, TableResult};
 
 use crate::StoreError;
 use crate::apply::{Batch, Outcome, load_state};
@@ -198,16 +198,18 @@ pub async fn ingest(
                 result: None,
             },
         };
-        let image_seq = batch.push_image(
+        let image = ImageRecord {
+            sha256: photo.sha256.clone(),
+            bytes: photo.bytes,
+            status: reading.status,
+            payload: photo.scan.as_ref().ok().cloned(),
+            table: reading.table,
+            problems: reading.problems.clone(),
+        };
+        let image_seq = batch.push(
             photo.source.clone(),
-            ImageRecord {
-                sha256: photo.sha256.clone(),
-                bytes: photo.bytes,
-                status: reading.status,
-                payload: photo.scan.as_ref().ok().cloned(),
-                table: reading.table,
-                problems: reading.problems.clone(),
-            },
+            RecordBody::Image { image },
+            reading.table,
         );
         let reason = || {
             reading

@@ -22,6 +22,7 @@ mod db;
 mod ingest;
 mod log;
 mod read;
+mod review;
 mod views;
 
 use std::path::PathBuf;
@@ -37,6 +38,9 @@ use db::{Kind, Val};
 pub use ingest::{IngestSummary, Photo, PhotoOutcome, PhotoRead, StoredImage};
 pub use log::{LogCopy, LogReport, ProofUnavailable, StoredCheckpoint};
 pub use read::{Counted, TableVersion};
+pub use review::{
+    Account, AuditEntry, AuditFilter, Choice, EntryOutcome, OPERATOR, QueueItem, token_hash,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -151,6 +155,7 @@ impl Store {
                 file: None,
                 line: None,
                 sha256: None,
+                by: None,
             };
             let body = RecordBody::Election {
                 election: Box::new(election.clone()),

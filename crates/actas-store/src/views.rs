@@ -5,11 +5,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use actas_core::{
     Election, ImageRecord, Level, Place, Record, RecordBody, ResultRow, Results, Source, TableId,
-    TableResult,
+    TableResult, review,
 };
 
 use crate::StoreError;
-use crate::apply::{Decider, Outcome};
+use crate::apply::{Decider, Outcome, Replacement};
 use crate::db::{Db, Kind, Tx, Val};
 use actas_core::QuarantinedRow;
 
@@ -39,6 +39,17 @@ impl Sums {
         }
         for (a, b) in self.votes.iter_mut().zip(&o.votes) {
             *a += b;
+        }
+    }
+
+    /// Takes away what [`Sums::add`] added: a version that no longer counts.
+    fn subtract(&mut self, o: &Sums) {
+        self.tables -= o.tables;
+        self.registered -= o.registered;
+        self.valid -= o.valid;
+        self.null -= o.null;
+        for (a, b) in self.votes.iter_mut().zip(&o.votes) {
+            *a -= b;
         }
     }
 }
@@ -164,19 +175,31 @@ async fn write_aggregates(
     .await
 }
 
-/// Adds newly counted tables to the stored aggregates (read, add, write back the touched rows).
-pub async fn apply_aggregate_delta(tx: &mut Tx, delta: &Aggregates) -> Result<(), StoreError> {
-    if delta.by_place.is_empty() {
+/// Adds newly counted tables to the stored aggregates and takes away versions that no longer
+/// count (read, change, write back the touched rows).
+pub async fn apply_aggregate_delta(
+    tx: &mut Tx,
+    added: &Aggregates,
+    removed: &Aggregates,
+) -> Result<(), StoreError> {
+    if added.by_place.is_empty() && removed.by_place.is_empty() {
         return Ok(());
     }
     let mut stored = load_aggregates(tx).await?;
-    for (key, sums) in &delta.by_place {
+    for (key, sums) in &added.by_place {
         stored.by_place.entry(key.clone()).or_default().add(sums);
+    }
+    for (key, sums) in &removed.by_place {
+        stored
+            .by_place
+            .entry(key.clone())
+            .or_default()
+            .subtract(sums);
     }
     let touched = stored
         .by_place
         .iter()
-        .filter(|(k, _)| delta.by_place.contains_key(*k))
+        .filter(|(k, _)| added.by_place.contains_key(*k) || removed.by_place.contains_key(*k))
         .collect();
     write_aggregates(tx, touched).await
 }
@@ -263,14 +286,15 @@ pub async fn quarantine(db: &Db) -> Result<Vec<QuarantinedRow>, StoreError> {
         .collect())
 }
 
+/// Tables with more than one version: the counted version's seq first, then the others.
 pub async fn conflicts(db: &Db) -> Result<Vec<(String, Vec<u64>)>, StoreError> {
     let rows = db
         .fetch(
-            "SELECT c.table_code, c.seq FROM current c \
+            "SELECT c.table_code, c.seq, CAST(0 AS BIGINT) FROM current c \
              WHERE c.table_code IN (SELECT table_code FROM conflicts) \
-             UNION ALL SELECT table_code, seq FROM conflicts ORDER BY 1, 2",
+             UNION ALL SELECT table_code, seq, CAST(1 AS BIGINT) FROM conflicts ORDER BY 1, 3, 2",
             vec![],
-            &[Kind::T, Kind::I],
+            &[Kind::T, Kind::I, Kind::I],
         )
         .await?;
     let mut out: BTreeMap<String, Vec<u64>> = BTreeMap::new();
@@ -356,8 +380,20 @@ pub(crate) struct ViewRows {
     /// [`ViewRows::fill_registered`]).
     pub current: BTreeMap<TableId, (u64, TableResult, Option<u64>)>,
     pub conflicts: BTreeSet<(TableId, u64)>,
+    /// Decisions that changed which version of an already counted table counts, with the
+    /// registered voters of the new one (a batch's; a rebuild applies them to `current` and
+    /// `conflicts` as it meets them).
+    pub replaced: Vec<(Replacement, Option<u64>)>,
     /// Rows of the `images` view ([`image_row`]), in record order.
     pub images: Vec<Vec<Val>>,
+    /// Rows of `accounts` by name: the latest record of each account.
+    pub accounts: BTreeMap<String, Vec<Val>>,
+    /// Rows of `review_entries`: seq, item, by, revealed (the reveal record's seq).
+    pub entries: BTreeMap<u64, Vec<Val>>,
+    /// Entries stored earlier and revealed now: (entry seq, reveal seq).
+    pub reveals: Vec<(u64, u64)>,
+    pub decisions: Vec<Vec<Val>>,
+    pub reports: Vec<Vec<Val>>,
 }
 
 impl ViewRows {
@@ -377,10 +413,80 @@ impl ViewRows {
         }
     }
 
+    /// Adds the view rows of a record of any kind but `result` (results go through the
+    /// decider, then [`ViewRows::add`]).
+    pub fn add_record(&mut self, seq: u64, record: &Record) {
+        let by = || Val::from(record.source.by.clone().unwrap_or_default());
+        match &record.body {
+            RecordBody::Image { image } => self.images.push(image_row(seq, image, &record.source)),
+            RecordBody::Account { account } => {
+                let row = vec![
+                    Val::from(account.name.as_str()),
+                    Val::from(account.role.as_str()),
+                    Val::from(account.scopes.join(",")),
+                    Val::from(account.token_sha256.clone()),
+                    Val::from(seq),
+                ];
+                self.accounts.insert(account.name.clone(), row);
+            }
+            RecordBody::Entry { entry } => {
+                let row = vec![
+                    Val::from(seq),
+                    Val::from(entry.item.to_string()),
+                    by(),
+                    Val::I(None),
+                ];
+                self.entries.insert(seq, row);
+            }
+            RecordBody::Reveal { reveal } => {
+                for e in &reveal.entries {
+                    match self.entries.get_mut(&e.seq) {
+                        Some(row) => row[3] = Val::from(seq),
+                        None => self.reveals.push((e.seq, seq)),
+                    }
+                }
+            }
+            RecordBody::Decision { decision } => {
+                let table = match &decision.item {
+                    review::Item::Table { table } => Some(*table),
+                    review::Item::Photo { .. } => decision.accepted.as_ref().map(|r| r.table),
+                };
+                self.decisions.push(vec![
+                    Val::from(seq),
+                    Val::from(decision.item.to_string()),
+                    Val::from(table.map(|t| t.to_string())),
+                    Val::from(decision.counted),
+                    by(),
+                ]);
+            }
+            RecordBody::Report { report } => self.reports.push(vec![
+                Val::from(seq),
+                Val::from(report.table.to_string()),
+                Val::from(report.problem.as_str()),
+                Val::from(report.comment_sha256.clone()),
+            ]),
+            RecordBody::Election { .. }
+            | RecordBody::Result { .. }
+            | RecordBody::Bulletin { .. } => {}
+        }
+    }
+
+    /// Applies a change of counted version directly to the rows (a rebuild, which holds every
+    /// table's rows).
+    fn apply_replacement(&mut self, r: &Replacement) {
+        self.current
+            .insert(r.table, (r.new.0, r.new.1.clone(), None));
+        self.conflicts.remove(&(r.table, r.new.0));
+        self.conflicts.insert((r.table, r.old.0));
+    }
+
     /// Sets each counted table's registered voters as the decider knows them.
     pub fn fill_registered(&mut self, decider: &Decider) {
         for (_, r, reg) in self.current.values_mut() {
             *reg = decider.registered(r);
+        }
+        for (r, reg) in &mut self.replaced {
+            *reg = decider.registered(&r.new.1);
         }
     }
 
@@ -391,6 +497,24 @@ impl ViewRows {
             a.add(r, reg.unwrap_or(0), election.candidates.len());
         }
         a
+    }
+
+    /// What a batch adds to the totals and what it takes away (a version that no longer
+    /// counts).
+    pub fn aggregate_delta(
+        &self,
+        election: &Election,
+        decider: &Decider,
+    ) -> (Aggregates, Aggregates) {
+        let n = election.candidates.len();
+        let mut added = self.aggregates(election);
+        let mut removed = Aggregates::default();
+        for (r, _) in &self.replaced {
+            let reg = |res: &TableResult| decider.registered(res).unwrap_or(0);
+            added.add(&r.new.1, reg(&r.new.1), n);
+            removed.add(&r.old.1, reg(&r.old.1), n);
+        }
+        (added, removed)
     }
 
     pub async fn insert(self, tx: &mut Tx) -> Result<(), StoreError> {
@@ -420,10 +544,71 @@ impl ViewRows {
             .collect();
         tx.insert_many("conflicts (table_code, seq)", 2, conflicts, "")
             .await?;
+        for (r, _) in &self.replaced {
+            let t = Val::from(r.table.to_string());
+            tx.exec("DELETE FROM current WHERE table_code = $1", vec![t.clone()])
+                .await?;
+            tx.exec(
+                "DELETE FROM conflicts WHERE table_code = $1 AND seq = $2",
+                vec![t.clone(), Val::from(r.new.0)],
+            )
+            .await?;
+            tx.exec(
+                "INSERT INTO conflicts (table_code, seq) VALUES ($1, $2)",
+                vec![t, Val::from(r.old.0)],
+            )
+            .await?;
+        }
+        tx.insert_many(
+            "current (table_code, seq, registered, valid, null_votes, votes)",
+            6,
+            self.replaced
+                .iter()
+                .map(|(r, reg)| current_row(r.new.0, &r.new.1, *reg))
+                .collect(),
+            "",
+        )
+        .await?;
         tx.insert_many(
             "images (sha256, seq, status, table_code, file)",
             5,
             self.images,
+            "",
+        )
+        .await?;
+        tx.insert_many(
+            "accounts (name, role, scopes, token_sha256, seq)",
+            5,
+            self.accounts.into_values().collect(),
+            "ON CONFLICT (name) DO UPDATE SET role = excluded.role, scopes = excluded.scopes, \
+             token_sha256 = excluded.token_sha256, seq = excluded.seq",
+        )
+        .await?;
+        tx.insert_many(
+            "review_entries (seq, item, by_name, revealed)",
+            4,
+            self.entries.into_values().collect(),
+            "",
+        )
+        .await?;
+        for (entry, reveal) in self.reveals {
+            tx.exec(
+                "UPDATE review_entries SET revealed = $1 WHERE seq = $2",
+                vec![Val::from(reveal), Val::from(entry)],
+            )
+            .await?;
+        }
+        tx.insert_many(
+            "decisions (seq, item, table_code, counted, by_name)",
+            5,
+            self.decisions,
+            "",
+        )
+        .await?;
+        tx.insert_many(
+            "reports (seq, table_code, problem, comment_sha256)",
+            4,
+            self.reports,
             "",
         )
         .await
@@ -439,36 +624,6 @@ pub fn image_row(seq: u64, image: &ImageRecord, source: &Source) -> Vec<Val> {
         Val::from(image.table.map(|t| t.to_string())),
         Val::from(source.file.clone().unwrap_or_default()),
     ]
-}
-
-async fn image_rows(tx: &mut Tx) -> Result<Vec<Vec<Val>>, StoreError> {
-    let rows = tx
-        .fetch(
-            "SELECT seq, body FROM records WHERE kind = 'image' ORDER BY seq",
-            vec![],
-            &[Kind::I, Kind::T],
-        )
-        .await?;
-    rows.into_iter()
-        .map(|row| {
-            let seq = row[0].int().unwrap_or(0);
-            match Record::from_bytes(row[1].text().unwrap_or_default().as_bytes()) {
-                Ok(Record {
-                    source,
-                    body: RecordBody::Image { image },
-                    ..
-                }) => Ok(image_row(seq as u64, &image, &source)),
-                Ok(_) => Err(StoreError::Corrupt {
-                    seq,
-                    message: "expected an image record".into(),
-                }),
-                Err(e) => Err(StoreError::Corrupt {
-                    seq,
-                    message: e.to_string(),
-                }),
-            }
-        })
-        .collect()
 }
 
 /// What the views should hold, recomputed from every record by the same decider as imports.
@@ -488,30 +643,55 @@ async fn recompute(tx: &mut Tx) -> Result<ViewRows, StoreError> {
     }
     let records = tx
         .fetch(
-            "SELECT seq, body FROM records WHERE kind = 'result' ORDER BY seq",
+            "SELECT seq, body FROM records WHERE kind <> 'election' AND kind <> 'bulletin' \
+             ORDER BY seq",
             vec![],
             &[Kind::I, Kind::T],
         )
         .await?;
-    let mut out = ViewRows {
-        images: image_rows(tx).await?,
-        ..ViewRows::default()
-    };
+    let mut out = ViewRows::default();
     for row in records {
         let seq = row[0].int().unwrap_or(0);
-        let r = result_of(seq, row[1].text().unwrap_or_default())?;
+        let record =
+            Record::from_bytes(row[1].text().unwrap_or_default().as_bytes()).map_err(|e| {
+                StoreError::Corrupt {
+                    seq,
+                    message: e.to_string(),
+                }
+            })?;
         let seq = seq as u64;
-        let (outcome, created) = d.decide(seq, &r);
-        if outcome == Outcome::Duplicate {
-            return Err(StoreError::Corrupt {
-                seq: seq as i64,
-                message: format!(
-                    "duplicates an earlier record of table {}; duplicates are never stored",
-                    r.table
-                ),
-            });
+        match &record.body {
+            RecordBody::Result { result: r, .. } => {
+                let (outcome, created) = d.decide(seq, r);
+                if outcome == Outcome::Duplicate {
+                    return Err(StoreError::Corrupt {
+                        seq: seq as i64,
+                        message: format!(
+                            "duplicates an earlier record of table {}; duplicates are never stored",
+                            r.table
+                        ),
+                    });
+                }
+                out.add(seq, r, outcome, created);
+            }
+            RecordBody::Decision { decision } => {
+                if let (review::Item::Table { table }, Some(counted)) =
+                    (&decision.item, decision.counted)
+                {
+                    let replaced = d
+                        .resolve(*table, counted)
+                        .map_err(|e| StoreError::Corrupt {
+                            seq: seq as i64,
+                            message: e.to_string(),
+                        })?;
+                    if let Some(r) = replaced {
+                        out.apply_replacement(&r);
+                    }
+                }
+                out.add_record(seq, &record);
+            }
+            _ => out.add_record(seq, &record),
         }
-        out.add(seq, &r, outcome, created);
     }
     out.fill_registered(&d);
     Ok(out)
@@ -532,6 +712,10 @@ async fn rebuild_in(tx: &mut Tx, election: &Election) -> Result<(), StoreError> 
         "DELETE FROM aggregates",
         "DELETE FROM tables WHERE in_geography = 0",
         "DELETE FROM images",
+        "DELETE FROM accounts",
+        "DELETE FROM review_entries",
+        "DELETE FROM decisions",
+        "DELETE FROM reports",
     ] {
         tx.exec(stmt, vec![]).await?;
     }
@@ -616,6 +800,49 @@ pub async fn check(db: &Db, election: &Election) -> Result<Vec<String>, StoreErr
             stored_images.len(),
             fresh.images.len()
         ));
+    }
+    type Expected<'a> = (&'a str, &'a str, &'a [Kind], Vec<Vec<Val>>);
+    let people: [Expected; 4] = [
+        (
+            "accounts",
+            "SELECT name, role, scopes, token_sha256, seq FROM accounts ORDER BY name",
+            &[Kind::T, Kind::T, Kind::T, Kind::T, Kind::I],
+            fresh.accounts.values().cloned().collect(),
+        ),
+        (
+            "review entries",
+            "SELECT seq, item, by_name, revealed FROM review_entries ORDER BY seq",
+            &[Kind::I, Kind::T, Kind::T, Kind::I],
+            fresh.entries.values().cloned().collect(),
+        ),
+        (
+            "decisions",
+            "SELECT seq, item, table_code, counted, by_name FROM decisions ORDER BY seq",
+            &[Kind::I, Kind::T, Kind::T, Kind::I, Kind::T],
+            fresh.decisions.clone(),
+        ),
+        (
+            "reports",
+            "SELECT seq, table_code, problem, comment_sha256 FROM reports ORDER BY seq",
+            &[Kind::I, Kind::T, Kind::T, Kind::T],
+            fresh.reports.clone(),
+        ),
+    ];
+    // Compared as sets: the backends order text by different collations.
+    let sorted = |mut rows: Vec<Vec<Val>>| {
+        rows.sort_by_cached_key(|r| format!("{r:?}"));
+        rows
+    };
+    for (what, sql, kinds, want) in people {
+        let got = sorted(tx.fetch(sql, vec![], kinds).await?);
+        let want = sorted(want);
+        if got != want {
+            problems.push(format!(
+                "{what} differ from the records: {} stored, {} in the records",
+                got.len(),
+                want.len()
+            ));
+        }
     }
     let stored = load_aggregates(&mut tx).await?;
     drop(tx);

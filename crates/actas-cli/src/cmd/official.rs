@@ -158,6 +158,7 @@ async fn add(data: &Path, a: AddArgs) -> Result<ExitCode> {
         file: None,
         line: None,
         sha256: None,
+        by: None,
     };
     let outcome = store.add_bulletin(bulletin.clone(), source).await;
     store.close().await;

@@ -41,6 +41,7 @@ pub fn incoming(r: TableResult, line: u64) -> Incoming {
         file: Some("t.csv".into()),
         line: Some(line),
         sha256: None,
+        by: None,
     };
     Incoming::checked(&ve2024::election(), r, source)
 }

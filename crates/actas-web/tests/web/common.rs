@@ -113,6 +113,7 @@ pub async fn import_manual(store: &Store, result: TableResult) {
         file: None,
         line: None,
         sha256: None,
+        by: None,
     };
     let incoming = Incoming::checked(store.election(), result, source);
     store
