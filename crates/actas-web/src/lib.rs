@@ -24,6 +24,7 @@
 mod actas;
 mod analysis;
 mod api;
+mod auth;
 mod bulk;
 mod cedula;
 pub mod config;
@@ -50,7 +51,7 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use tokio::sync::oneshot;
 use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -58,7 +59,7 @@ use tower_http::timeout::TimeoutLayer;
 pub use config::{Config, FileConfig, RateLimit};
 
 use crate::limit::Limiter;
-use crate::pages::{acta, browse, home, info, search};
+use crate::pages::{acta, browse, home, info, search, session};
 use crate::snapshot::Snapshot;
 use crate::state::AppState;
 
@@ -73,6 +74,9 @@ fn router(state: AppState, timeout: Duration) -> Router {
         .route("/descargas", get(info::downloads))
         .route("/verificar", get(info::verify))
         .route("/analisis", get(info::analysis))
+        .route("/entrar", get(session::login_page).post(session::login))
+        .route("/salir", post(session::logout))
+        .route("/api/v1/whoami", get(session::whoami))
         .route("/healthz", get(api::healthz))
         .route("/robots.txt", get(api::robots))
         .route("/api/v1/openapi.json", get(api::openapi))

@@ -7,6 +7,7 @@ pub mod browse;
 pub mod home;
 pub mod info;
 pub mod search;
+pub mod session;
 
 use std::collections::HashMap;
 use std::convert::Infallible;
