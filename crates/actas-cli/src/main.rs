@@ -55,6 +55,9 @@ enum Command {
     /// The cédula -> table index the site's search uses: import a registry or generate one.
     #[command(subcommand)]
     Registry(cmd::registry::Registry),
+    /// The acta photos results files link to: fetch them, list them.
+    #[command(subcommand)]
+    Images(cmd::images::Images),
 }
 
 fn main() -> ExitCode {
@@ -86,6 +89,7 @@ fn main() -> ExitCode {
             Command::Demo(a) => cmd::demo::run(&cli.data, a).await,
             Command::Serve(a) => cmd::serve::run(&cli.data, a).await,
             Command::Registry(r) => cmd::registry::run(&cli.data, r).await,
+            Command::Images(i) => cmd::images::run(&cli.data, i).await,
         }
     });
     match outcome {

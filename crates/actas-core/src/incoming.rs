@@ -14,6 +14,7 @@ pub struct Incoming {
     source: Source,
     problems: Vec<Problem>,
     raw: Option<String>,
+    image_url: Option<String>,
 }
 
 impl Incoming {
@@ -25,6 +26,7 @@ impl Incoming {
             source,
             problems,
             raw: None,
+            image_url: None,
         }
     }
 
@@ -42,6 +44,16 @@ impl Incoming {
     pub fn with_raw(mut self, raw: String) -> Incoming {
         self.raw = Some(raw);
         self
+    }
+
+    /// Where the source says the acta's photo is.
+    pub fn with_image_url(mut self, url: String) -> Incoming {
+        self.image_url = Some(url);
+        self
+    }
+
+    pub fn image_url(&self) -> Option<&str> {
+        self.image_url.as_deref()
     }
 
     pub fn result(&self) -> &TableResult {
@@ -67,8 +79,9 @@ impl Incoming {
             .find(|p| p.severity == Severity::Reject)
     }
 
-    pub fn into_parts(self) -> (TableResult, Source, Vec<Problem>) {
-        (self.result, self.source, self.problems)
+    /// The result, its source, its problems and its referenced image.
+    pub fn into_parts(self) -> (TableResult, Source, Vec<Problem>, Option<String>) {
+        (self.result, self.source, self.problems, self.image_url)
     }
 }
 

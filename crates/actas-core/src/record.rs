@@ -61,6 +61,10 @@ pub enum RecordBody {
         result: TableResult,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         problems: Vec<Problem>,
+        /// Where the source says the acta's photo is (a results file's image column): the
+        /// table's referenced image, until `actas images fetch` stores and checks it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        image_url: Option<String>,
     },
     /// An official bulletin published after the election was defined. The definition (record 0)
     /// never changes, so later claims of the authority are records of their own.
@@ -209,6 +213,7 @@ mod tests {
             RecordBody::Result {
                 result,
                 problems: vec![],
+                image_url: None,
             },
         );
         let bytes = rec.to_bytes();

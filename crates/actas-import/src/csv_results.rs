@@ -136,7 +136,10 @@ pub fn parse_results(
                 sha256: Some(sha256.clone()),
                 by: None,
             };
-            let inc = Incoming::checked(election, result, source);
+            let mut inc = Incoming::checked(election, result, source);
+            if let Some(url) = image_url(&fields, &resolved)? {
+                inc = inc.with_image_url(url);
+            }
             match inc.rejection() {
                 Some(p) => Err((column_of_rule(&p.rule, &resolved), p.message.clone())),
                 None => Ok(inc),
@@ -260,6 +263,32 @@ fn parse_row(fields: &[&str], width: usize, r: &Resolved) -> Result<TableResult,
         cards: None,
     };
     Ok(result)
+}
+
+/// Longest link to a photo kept.
+const MAX_URL: usize = 2000;
+
+/// The row's link to its acta's photo: empty is none; anything else must be an http(s) URL.
+fn image_url(fields: &[&str], r: &Resolved) -> Result<Option<String>, RowError> {
+    let Some((i, name)) = &r.image_url else {
+        return Ok(None);
+    };
+    let url = fields[*i].trim();
+    if url.is_empty() {
+        return Ok(None);
+    }
+    let plain = url.len() <= MAX_URL && url.chars().all(|c| c.is_ascii_graphic());
+    if plain && (url.starts_with("https://") || url.starts_with("http://")) {
+        Ok(Some(url.to_string()))
+    } else {
+        let shown: String = url.chars().take(80).collect();
+        Err((
+            Some(name.clone()),
+            format!(
+                "expected a link to the acta's photo (http:// or https://, at most {MAX_URL} characters), found {shown:?}"
+            ),
+        ))
+    }
 }
 
 /// The column a rule's problem is about, for the error message.

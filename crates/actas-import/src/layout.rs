@@ -12,6 +12,7 @@
 //! registered = "electores" # optional
 //! valid = "validos"        # optional: the candidates' sum is used if absent
 //! null = "nulos"
+//! image_url = "url"        # optional: a link to the acta's photo
 //! [candidates]             # every candidate id of the election -> its column
 //! NM = "maduro"
 //! EG = "gonzalez"
@@ -52,6 +53,9 @@ pub struct Layout {
     pub parish_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub centre_name: Option<String>,
+    /// A column of links to the acta's photo.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -88,6 +92,7 @@ pub fn resultadosconvzla() -> Layout {
         state_name: Some("EDO".into()),
         municipality_name: Some("MUN".into()),
         parish_name: Some("PAR".into()),
+        image_url: Some("URL".into()),
         ..Layout::default()
     }
 }
@@ -173,6 +178,7 @@ pub struct Resolved {
     pub municipality_name: Option<usize>,
     pub parish_name: Option<usize>,
     pub centre_name: Option<usize>,
+    pub image_url: Option<(usize, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -239,6 +245,7 @@ impl Layout {
             municipality_name: opt(&self.municipality_name)?.map(|c| c.0),
             parish_name: opt(&self.parish_name)?.map(|c| c.0),
             centre_name: opt(&self.centre_name)?.map(|c| c.0),
+            image_url: opt(&self.image_url)?,
         })
     }
 }
@@ -320,6 +327,17 @@ const PARISH_NAME: &[&str] = &[
     "parish_name",
 ];
 const CENTRE_NAME: &[&str] = &["nombre_centro", "centre_name", "center_name"];
+const IMAGE_URL: &[&str] = &[
+    "url",
+    "url_acta",
+    "acta_url",
+    "url_imagen",
+    "imagen",
+    "image",
+    "image_url",
+    "foto",
+    "photo",
+];
 
 /// Words that appear in headers around a candidate's name and identify nobody.
 const NOISE: &[&str] = &["votos", "voto", "votes", "cand", "candidato", "total"];
@@ -352,6 +370,7 @@ pub fn detect(
         municipality_name: pick(MUNICIPALITY_NAME),
         parish_name: pick(PARISH_NAME),
         centre_name: pick(CENTRE_NAME),
+        image_url: pick(IMAGE_URL),
         ..Layout::default()
     };
     if layout.centre.is_none() || layout.mesa.is_none() {

@@ -13,6 +13,10 @@
 //! Architecture invariant: only the intake writes originals, and it writes each before the
 //! transaction that records it, so a record never names a missing image.
 
+mod fetch;
+
+pub use fetch::{FetchError, FetchOptions, Fetcher};
+
 use std::collections::HashSet;
 use std::io::Read as _;
 use std::path::Path;
@@ -58,6 +62,9 @@ pub enum Origin {
         /// The file name the sender gave, if any.
         name: Option<String>,
     },
+    /// Fetched from the link a results file gives for the acta of a table. It must be an
+    /// image that decodes.
+    Url { url: String },
 }
 
 impl Origin {
@@ -79,6 +86,7 @@ impl Origin {
                 name.as_deref().map(safe_file_name),
                 Some(account.name.clone()),
             ),
+            Origin::Url { url } => ("url", Some(url.clone()), None),
         };
         Source {
             file,
@@ -120,6 +128,9 @@ pub enum Refusal {
     /// An upload of an acta of a table outside the sender's scope.
     #[error("the acta is of table {table}, outside the places this account may send")]
     OutOfScope { table: TableId },
+    /// A linked photo that could not be fetched.
+    #[error("could not be fetched: {0}")]
+    Fetch(#[from] FetchError),
 }
 
 /// A photo read and scanned, ready to record.
@@ -264,22 +275,23 @@ impl Intake {
             return Read::Known { sha256 };
         }
         let outcome = actas_scan::scan_hashed_bytes(&bytes, sha256.clone());
-        if let Origin::Upload { account, .. } = origin {
-            match &outcome.status {
-                ScanStatus::Unreadable {
-                    reason: Unreadable::Image(e),
-                } => return Read::Refused(Refusal::NotAnImage(e.to_string())),
-                ScanStatus::Read { payload } => {
-                    let table = actas_core::payload::parse(payload, self.store.election())
-                        .map(|p| p.acta_id.table);
-                    if let Ok(table) = table
-                        && !account.covers(table)
-                    {
-                        return Read::Refused(Refusal::OutOfScope { table });
-                    }
-                }
-                ScanStatus::Unreadable { .. } => {}
-            }
+        // What a person sends or a link gives must be a photo; a folder of files may hold
+        // anything, and every file of it is kept for review.
+        if matches!(origin, Origin::Upload { .. } | Origin::Url { .. })
+            && let ScanStatus::Unreadable {
+                reason: Unreadable::Image(e),
+            } = &outcome.status
+        {
+            return Read::Refused(Refusal::NotAnImage(e.to_string()));
+        }
+        if let (Origin::Upload { account, .. }, ScanStatus::Read { payload }) =
+            (origin, &outcome.status)
+            && let Ok(p) = actas_core::payload::parse(payload, self.store.election())
+            && !account.covers(p.acta_id.table)
+        {
+            return Read::Refused(Refusal::OutOfScope {
+                table: p.acta_id.table,
+            });
         }
         Read::Ready(Box::new(Prepared {
             source: origin.source(&sha256),

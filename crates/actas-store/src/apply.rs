@@ -288,6 +288,7 @@ impl Batch {
         source: Source,
         result: TableResult,
         problems: Vec<Problem>,
+        image_url: Option<String>,
     ) -> Outcome {
         let seq = self.first_seq + self.records.len() as u64;
         let (outcome, created) = decider.decide(seq, &result);
@@ -295,11 +296,20 @@ impl Batch {
             return outcome;
         }
         self.views.add(seq, &result, outcome, created);
+        if let Some(url) = &image_url {
+            self.views
+                .referenced
+                .push(views::referenced_row(seq, result.table, url));
+        }
         let table = result.table;
         let record = Record::new(
             self.at.clone(),
             source,
-            RecordBody::Result { result, problems },
+            RecordBody::Result {
+                result,
+                problems,
+                image_url,
+            },
         );
         self.records.push((record, Some(table)));
         outcome
@@ -372,9 +382,9 @@ pub async fn import(
             });
             continue;
         }
-        let (result, source, problems) = inc.into_parts();
+        let (result, source, problems, image_url) = inc.into_parts();
         let table = result.table;
-        match batch.accept(&mut decider, source, result, problems) {
+        match batch.accept(&mut decider, source, result, problems, image_url) {
             Outcome::Duplicate => summary.duplicates += 1,
             Outcome::New => summary.new += 1,
             Outcome::Conflict => {

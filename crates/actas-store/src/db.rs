@@ -105,6 +105,7 @@ pub const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS images (sha256 TEXT PRIMARY KEY, seq BIGINT NOT NULL, \
      status TEXT NOT NULL, table_code TEXT, file TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS images_by_table ON images (table_code)",
+    "CREATE INDEX IF NOT EXISTS images_by_file ON images (file)",
     // The transparency log over `records` (entry i = body of record i), written in the same
     // transactions as the records: its C2SP hash tiles (level L holds tree level 8L; the
     // right-edge tile of each level is partial and rewritten as it grows; `hashes` is hex) and
@@ -128,6 +129,10 @@ pub const SCHEMA: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS reports (seq BIGINT PRIMARY KEY, table_code TEXT NOT NULL, \
      problem TEXT NOT NULL, comment_sha256 TEXT)",
     "CREATE INDEX IF NOT EXISTS reports_by_table ON reports (table_code)",
+    // The photos results files point to (their image column), until fetched; from `result`
+    // records.
+    "CREATE TABLE IF NOT EXISTS referenced_images (seq BIGINT PRIMARY KEY, \
+     table_code TEXT NOT NULL, url TEXT NOT NULL)",
     // Private, and the only tables that are not views: what the log does not show. A blind
     // entry's transcription and nonce until its reveal record, and citizens' comments (the log
     // holds their SHA-256). Rebuilding the views never touches them.

@@ -231,7 +231,7 @@ pub async fn ingest(
                     kind: "qr".into(),
                     ..photo.source
                 };
-                match batch.accept(&mut decider, source, result, reading.problems) {
+                match batch.accept(&mut decider, source, result, reading.problems, None) {
                     Outcome::New => PhotoRead::NewTable(t),
                     Outcome::Duplicate => PhotoRead::Consolidated(t),
                     Outcome::Conflict => PhotoRead::Conflict(t),

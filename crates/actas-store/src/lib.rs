@@ -37,7 +37,7 @@ pub use db::Db;
 use db::{Kind, Val};
 pub use ingest::{IngestSummary, Photo, PhotoOutcome, PhotoRead, StoredImage};
 pub use log::{LogCopy, LogReport, ProofUnavailable, StoredCheckpoint};
-pub use read::{Counted, TableVersion};
+pub use read::{Counted, Referenced, TableVersion};
 pub use review::{
     Account, AuditEntry, AuditFilter, Choice, EntryOutcome, OPERATOR, QueueItem, token_hash,
 };
@@ -368,6 +368,11 @@ impl Store {
     /// Photos waiting for a human (unreadable, or not a valid acta), oldest first.
     pub async fn review_queue(&self) -> Result<Vec<StoredImage>, StoreError> {
         ingest::images(&self.db, true).await
+    }
+
+    /// Every photo a results file links to, and whether it is stored yet.
+    pub async fn referenced_images(&self) -> Result<Vec<Referenced>, StoreError> {
+        read::referenced_images(&self.db).await
     }
 
     /// Every stored photo, oldest first.

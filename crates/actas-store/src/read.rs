@@ -118,3 +118,37 @@ pub async fn tables_of_centre(
         .filter_map(|r| Some((r[0].text()?.parse().ok()?, r[1].int().map(|v| v as u64))))
         .collect())
 }
+
+/// A photo a results file links to: its table, the link, and whether it is stored (fetched).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Referenced {
+    pub table: TableId,
+    pub url: String,
+    /// Log index of the result record that gives the link.
+    pub seq: u64,
+    pub fetched: bool,
+}
+
+/// Every linked photo, by table then record.
+pub async fn referenced_images(db: &Db) -> Result<Vec<Referenced>, StoreError> {
+    let rows = db
+        .fetch(
+            "SELECT r.table_code, r.url, r.seq, \
+             CAST(CASE WHEN EXISTS (SELECT 1 FROM images i WHERE i.file = r.url) THEN 1 ELSE 0 END AS BIGINT) \
+             FROM referenced_images r ORDER BY r.table_code, r.seq",
+            vec![],
+            &[Kind::T, Kind::T, Kind::I, Kind::I],
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            Some(Referenced {
+                table: r[0].text()?.parse().ok()?,
+                url: r[1].text()?.to_string(),
+                seq: r[2].int()? as u64,
+                fetched: r[3].int() == Some(1),
+            })
+        })
+        .collect())
+}

@@ -270,7 +270,7 @@ fn accept_transcription(
         Item::Table { .. } => None,
     };
     let source = Source { sha256, ..by(who) };
-    batch.accept(decider, source, transcription, problems)
+    batch.accept(decider, source, transcription, problems, None)
 }
 
 impl Store {

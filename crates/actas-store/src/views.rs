@@ -394,6 +394,8 @@ pub(crate) struct ViewRows {
     pub reveals: Vec<(u64, u64)>,
     pub decisions: Vec<Vec<Val>>,
     pub reports: Vec<Vec<Val>>,
+    /// Rows of `referenced_images` ([`referenced_row`]).
+    pub referenced: Vec<Vec<Val>>,
 }
 
 impl ViewRows {
@@ -611,8 +613,20 @@ impl ViewRows {
             self.reports,
             "",
         )
+        .await?;
+        tx.insert_many(
+            "referenced_images (seq, table_code, url)",
+            3,
+            self.referenced,
+            "",
+        )
         .await
     }
+}
+
+/// The `referenced_images` row of a result record that names its acta's photo.
+pub fn referenced_row(seq: u64, table: TableId, url: &str) -> Vec<Val> {
+    vec![Val::from(seq), Val::from(table.to_string()), Val::from(url)]
 }
 
 /// The `images` view row of a photo's record.
@@ -661,7 +675,11 @@ async fn recompute(tx: &mut Tx) -> Result<ViewRows, StoreError> {
             })?;
         let seq = seq as u64;
         match &record.body {
-            RecordBody::Result { result: r, .. } => {
+            RecordBody::Result {
+                result: r,
+                image_url,
+                ..
+            } => {
                 let (outcome, created) = d.decide(seq, r);
                 if outcome == Outcome::Duplicate {
                     return Err(StoreError::Corrupt {
@@ -673,6 +691,9 @@ async fn recompute(tx: &mut Tx) -> Result<ViewRows, StoreError> {
                     });
                 }
                 out.add(seq, r, outcome, created);
+                if let Some(url) = image_url {
+                    out.referenced.push(referenced_row(seq, r.table, url));
+                }
             }
             RecordBody::Decision { decision } => {
                 if let (review::Item::Table { table }, Some(counted)) =
@@ -716,6 +737,7 @@ async fn rebuild_in(tx: &mut Tx, election: &Election) -> Result<(), StoreError> 
         "DELETE FROM review_entries",
         "DELETE FROM decisions",
         "DELETE FROM reports",
+        "DELETE FROM referenced_images",
     ] {
         tx.exec(stmt, vec![]).await?;
     }
@@ -802,7 +824,7 @@ pub async fn check(db: &Db, election: &Election) -> Result<Vec<String>, StoreErr
         ));
     }
     type Expected<'a> = (&'a str, &'a str, &'a [Kind], Vec<Vec<Val>>);
-    let people: [Expected; 4] = [
+    let people: [Expected; 5] = [
         (
             "accounts",
             "SELECT name, role, scopes, token_sha256, seq FROM accounts ORDER BY name",
@@ -826,6 +848,12 @@ pub async fn check(db: &Db, election: &Election) -> Result<Vec<String>, StoreErr
             "SELECT seq, table_code, problem, comment_sha256 FROM reports ORDER BY seq",
             &[Kind::I, Kind::T, Kind::T, Kind::T],
             fresh.reports.clone(),
+        ),
+        (
+            "referenced images",
+            "SELECT seq, table_code, url FROM referenced_images ORDER BY seq",
+            &[Kind::I, Kind::T, Kind::T],
+            fresh.referenced.clone(),
         ),
     ];
     // Compared as sets: the backends order text by different collations.

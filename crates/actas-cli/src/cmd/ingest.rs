@@ -72,65 +72,29 @@ pub async fn run(data: &Path, args: Args) -> Result<ExitCode> {
     let store = Arc::new(context::open(data).await?);
     let files = collect(&args.paths)?;
     let intake = Arc::new(Intake::open(store.clone(), Limits::default()).await?);
-    let threads = match args.threads {
-        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
-        n => n,
-    };
-    let bar = context::bar(files.len() as u64, "ingesting");
     let started = Instant::now();
-    let files = Arc::new(files);
-    let next = Arc::new(AtomicUsize::new(0));
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<(PathBuf, Read)>(args.batch * 2);
-    let workers: Vec<_> = (0..threads)
-        .map(|_| {
-            let (tx, files, intake, next) =
-                (tx.clone(), files.clone(), intake.clone(), next.clone());
-            std::thread::spawn(move || {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(path) = files.get(i) else { break };
-                    let read = match read_file(path, intake.limits()) {
-                        Ok(bytes) => intake.read(bytes, &Origin::file(path)),
-                        Err(refusal) => Read::Refused(refusal),
-                    };
-                    if tx.blocking_send((path.clone(), read)).is_err() {
-                        break;
-                    }
-                }
-            })
-        })
-        .collect();
-    drop(tx);
-    let mut total = IngestSummary::default();
-    let mut failed = Vec::new();
+    let n = files.len();
     let batching = Batching {
         photos: args.batch,
         ..Batching::default()
     };
-    let outcome = intake
-        .record_stream(&mut rx, batching, |batch| {
-            for (path, outcome) in batch {
-                match outcome {
-                    Ok(o) => total.add(&o),
-                    Err(why) => failed.push(format!("{}: {why}", path.display())),
-                }
-            }
-            bar.set_position(total.photos + total.seen + failed.len() as u64);
-        })
-        .await;
-    // On an error the workers stop at their next send (the receiver is gone).
-    drop(rx);
-    for w in workers {
-        let _ = w.join();
-    }
-    bar.finish_and_clear();
-    outcome?;
+    let (total, failed) = record_all(
+        intake.clone(),
+        files,
+        args.threads,
+        batching,
+        "ingesting",
+        |path: &PathBuf| path.display().to_string(),
+        |intake: &Intake, path: &PathBuf| match read_file(path, intake.limits()) {
+            Ok(bytes) => intake.read(bytes, &Origin::file(path)),
+            Err(refusal) => Read::Refused(refusal),
+        },
+    )
+    .await?;
     let secs = started.elapsed().as_secs_f64();
     println!(
-        "{} files in {:.1} s ({:.0}/s): {} new photos, {} already stored",
-        files.len(),
-        secs,
-        files.len() as f64 / secs.max(1e-9),
+        "{n} files in {secs:.1} s ({:.0}/s): {} new photos, {} already stored",
+        n as f64 / secs.max(1e-9),
         total.photos,
         total.seen
     );
@@ -159,6 +123,76 @@ pub async fn run(data: &Path, args: Args) -> Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Reads `items` on `threads` worker threads (0: one per core) with `read`, and records the
+/// photos as they come, in batches, with a progress bar saying `what`. Returns the summary
+/// and, for each item refused, its name and why. On an error the workers stop at their next
+/// photo and nothing of the failed batch is recorded.
+pub(crate) async fn record_all<T, N, R>(
+    intake: Arc<Intake>,
+    items: Vec<T>,
+    threads: usize,
+    batching: Batching,
+    what: &str,
+    name: N,
+    read: R,
+) -> Result<(IngestSummary, Vec<String>)>
+where
+    T: Send + Sync + 'static,
+    N: Fn(&T) -> String,
+    R: Fn(&Intake, &T) -> Read + Send + Sync + 'static,
+{
+    let threads = match threads {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
+    let bar = context::bar(items.len() as u64, what);
+    let items = Arc::new(items);
+    let read = Arc::new(read);
+    let next = Arc::new(AtomicUsize::new(0));
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<(usize, Read)>(batching.photos * 2);
+    let workers: Vec<_> = (0..threads)
+        .map(|_| {
+            let (tx, items, intake, next, read) = (
+                tx.clone(),
+                items.clone(),
+                intake.clone(),
+                next.clone(),
+                read.clone(),
+            );
+            std::thread::spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    if tx.blocking_send((i, read(&intake, item))).is_err() {
+                        break;
+                    }
+                }
+            })
+        })
+        .collect();
+    drop(tx);
+    let mut total = IngestSummary::default();
+    let mut failed = Vec::new();
+    let outcome = intake
+        .record_stream(&mut rx, batching, |batch| {
+            for (i, outcome) in batch {
+                match outcome {
+                    Ok(o) => total.add(&o),
+                    Err(why) => failed.push(format!("{}: {why}", name(&items[i]))),
+                }
+            }
+            bar.set_position(total.photos + total.seen + failed.len() as u64);
+        })
+        .await;
+    drop(rx);
+    for w in workers {
+        let _ = w.join();
+    }
+    bar.finish_and_clear();
+    outcome?;
+    Ok((total, failed))
 }
 
 #[derive(clap::Subcommand)]

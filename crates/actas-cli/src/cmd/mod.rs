@@ -1,4 +1,5 @@
 pub mod demo;
+pub mod images;
 pub mod import;
 pub mod ingest;
 pub mod init;

@@ -19,7 +19,7 @@ use crate::context;
 /// records, checkpoints carry the log key's signature, and the derived results equal a
 /// recomputation from the records.
 ///
-/// With SOURCE (a directory written by `actas log export`, or an http:// URL serving one),
+/// With SOURCE (a directory written by `actas log export`, or an http(s):// URL serving one),
 /// verifies the published log from scratch: checkpoint signature, every entry bundle against
 /// the hash tiles, every hash tile against the tree recomputed from the entries, and the
 /// checkpoint's root. Each entry must be an actas record.
@@ -28,7 +28,7 @@ use crate::context;
 /// of the current log: nothing it covered was changed or removed.
 #[derive(clap::Args)]
 pub struct Args {
-    /// A published log: a directory or an http:// URL (default: the local data directory).
+    /// A published log: a directory or an http(s):// URL (default: the local data directory).
     source: Option<String>,
     /// The log's verifier key (`<name>+<hash>+<base64>`, as printed by `actas log key`) or a
     /// file holding it. Default: the data directory's own key.
@@ -128,7 +128,7 @@ async fn verify_local(
 /// Largest file of a published log: an entry bundle of 256 maximal entries.
 const MAX_FILE: u64 = (TILE_WIDTH * (MAX_ENTRY_LEN + 2)) as u64;
 
-/// A log served over plain HTTP (mirrors on a local network, a test server, a CDN's origin).
+/// A log served over HTTP or HTTPS (a mirror, a CDN, a test server).
 struct HttpSource {
     base: String,
     agent: ureq::Agent,
@@ -158,7 +158,7 @@ fn verify_source(
 ) -> Result<Vec<String>> {
     let http;
     let dir;
-    let src: &dyn LogSource = if source.starts_with("http://") {
+    let src: &dyn LogSource = if source.starts_with("http://") || source.starts_with("https://") {
         let agent = ureq::Agent::config_builder()
             .timeout_global(Some(Duration::from_secs(120)))
             .build()
@@ -168,14 +168,9 @@ fn verify_source(
             agent,
         };
         &http
-    } else if source.starts_with("https://") {
-        bail!(
-            "{source}: https is not built into actas (no TLS library); copy the log locally \
-             (e.g. `wget -r -np -nH`) and verify the directory"
-        );
     } else {
         if !Path::new(source).is_dir() {
-            bail!("{source}: not a directory nor an http:// URL");
+            bail!("{source}: not a directory nor an http:// URL (nor https://)");
         }
         dir = DirSource::new(source);
         &dir
