@@ -90,7 +90,9 @@ enum Prep {
     /// `Norm(k)` with light and dark swapped: light-on-dark codes (screens, inverted prints).
     Inverted(u8),
     /// `Norm(4)`, sharpened, doubled and softened again: a small, blurred photo of a curled
-    /// code whose modules are a few pixels (ZXing blackbox qrcode-4/06).
+    /// code whose modules are a few pixels (ZXing blackbox qrcode-4/06). Only for images no
+    /// wider than the normal scale: a larger one was already seen at finer scales, and
+    /// doubling it would make this the dearest pass of all.
     SharpUp,
 }
 
@@ -166,19 +168,14 @@ const PASSES: &[Pass] = &[
 ];
 
 /// Passes tried only after the ladder and the finder crops fail, so that every image the ladder
-/// reads costs what it did: each reads codes other readers (zbar, zxing-cpp, OpenCV's WeChat
-/// detector) read on their projects' test images and the ladder does not.
+/// reads costs what it did. Each reads a code of other QR projects' test images that the ladder
+/// misses (bench/qr-peers.sh).
 const LATE_PASSES: &[Pass] = &[
+    // Light-on-dark codes read in none of the ladder's passes (zbar's qr-code-inverted.png).
     pass("inverted", Region::Full, Prep::Inverted(4), H, Cpp, true),
+    // A code cut by the image's edge (rqrr's rqrr_incomplete.gif).
     pass("padded", Region::Full, Prep::Pad, H, Cpp, true),
-    pass(
-        "inverted-fine",
-        Region::Full,
-        Prep::Inverted(8),
-        H,
-        Cpp,
-        true,
-    ),
+    // A small photo of a curled, blurred code (ZXing's qrcode-4/06.png).
     pass("sharp-up", Region::Full, Prep::SharpUp, G, Cpp, true),
 ];
 
@@ -337,7 +334,9 @@ fn run_passes(
     // Cache of prepared images keyed by (region, prep): several passes share one.
     let mut cache: Vec<((Region, Prep), LumaImage)> = Vec::new();
     for p in passes.iter().take(max) {
-        if opts.skip.contains(&p.name) {
+        if opts.skip.contains(&p.name)
+            || (p.prep == Prep::SharpUp && norm_factor(region_rect(img, p.region).2, 4) > 1)
+        {
             continue;
         }
         let key = (p.region, p.prep);
