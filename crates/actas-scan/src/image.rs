@@ -151,8 +151,7 @@ fn options() -> DecoderOptions {
     DecoderOptions::default()
         .set_max_width(MAX_SIDE)
         .set_max_height(MAX_SIDE)
-        // zune's own limit applies to the inflated PNG stream; keep it
-        // proportional to what we accept (RGBA16 + filter bytes).
+        // zune's own limit on the inflated PNG stream: never above the decode budget.
         .inflate_set_limit(MAX_DECODE_BYTES as usize)
 }
 
@@ -279,38 +278,37 @@ fn decode_gif(bytes: &[u8]) -> Result<LumaImage, ImageError> {
     let mut dec = opts.read_info(bytes).map_err(|e| corrupt(fmt, e))?;
     let (width, height) = (dec.width() as usize, dec.height() as usize);
     check_size(width, height)?;
-    let global: Option<Vec<u8>> = dec.global_palette().map(<[u8]>::to_vec);
     let frame = dec
-        .read_next_frame()
+        .next_frame_info()
         .map_err(|e| corrupt(fmt, e))?
         .ok_or_else(|| corrupt(fmt, "no frame"))?;
     let (fw, fh) = (frame.width as usize, frame.height as usize);
     let (left, top) = (frame.left as usize, frame.top as usize);
-    // The gif crate checks frames against the screen; a lenient one may still overhang it.
-    check_cost(
-        width,
-        height,
-        "GIF",
-        (width * height) as u64 + (fw * fh) as u64,
-    )?;
-    let palette = frame
-        .palette
-        .as_deref()
-        .or(global.as_deref())
-        .ok_or_else(|| corrupt(fmt, "no colour table"))?;
+    let transparent = frame.transparent;
+    // A frame may be larger than the screen it is drawn on; both are held at once.
+    check_cost(width, height, "GIF", (width * height + fw * fh) as u64)?;
     let mut lut = [255u8; 256];
-    for (i, rgb) in palette.chunks_exact(3).enumerate().take(256) {
+    for (i, rgb) in dec
+        .palette()
+        .map_err(|e| corrupt(fmt, e))?
+        .chunks_exact(3)
+        .enumerate()
+        .take(256)
+    {
         lut[i] = luma_rgb(rgb[0], rgb[1], rgb[2]);
     }
-    if let Some(t) = frame.transparent {
+    if let Some(t) = transparent {
         lut[t as usize] = 255;
     }
-    if frame.buffer.len() < fw * fh {
+    let mut indices = vec![0u8; dec.buffer_size()];
+    dec.read_into_buffer(&mut indices)
+        .map_err(|e| corrupt(fmt, e))?;
+    if indices.len() < fw * fh {
         return Err(corrupt(fmt, "frame shorter than its size"));
     }
     let mut img = LumaImage::filled(width, height, 255);
     for y in 0..fh.min(height.saturating_sub(top)) {
-        let src = &frame.buffer[y * fw..(y + 1) * fw];
+        let src = &indices[y * fw..(y + 1) * fw];
         let row = (top + y) * width;
         for (x, &idx) in src.iter().enumerate().take(width.saturating_sub(left)) {
             img.data[row + left + x] = lut[idx as usize];
