@@ -32,6 +32,6 @@ fn zbar_xml_symbols_are_parsed() {
                <symbol><data format='base64' length='2'><![CDATA[\naGk=\n]]></data></symbol>";
     assert_eq!(
         peers::parse_zbar_xml(xml),
-        vec!["a]]>b\nc".to_string(), "hi".into()]
+        vec![("a]]>b\nc".to_string(), false), ("hi".into(), true)]
     );
 }

@@ -244,12 +244,29 @@ pub fn zbar_xml(paths: &[&Path], threads: usize) -> Vec<Vec<String>> {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(path) = paths.get(i) else { return };
-                    let run = Command::new("zbarimg")
-                        .args(["-q", "--xml", "-Sdisable", "-Sqrcode.enable"])
-                        .arg(path)
-                        .output()
-                        .expect("run zbarimg");
-                    let texts = parse_zbar_xml(&String::from_utf8_lossy(&run.stdout));
+                    let zbar = |format: &str| {
+                        Command::new("zbarimg")
+                            .args(["-q", format, "-Sdisable", "-Sqrcode.enable"])
+                            .arg(path)
+                            .output()
+                            .expect("run zbarimg")
+                            .stdout
+                    };
+                    let symbols = parse_zbar_xml(&String::from_utf8_lossy(&zbar("--xml")));
+                    let mut texts: Vec<String> = symbols.iter().map(|(t, _)| t.clone()).collect();
+                    if symbols.iter().any(|(_, bytes)| *bytes) {
+                        // The XML gives the code's bytes (base64) where they are not UTF-8;
+                        // the raw output converts them from the code's character set, as a
+                        // user of zbarimg sees them. Taken when it splits into the symbols.
+                        let raw = String::from_utf8_lossy(&zbar("--raw")).into_owned();
+                        let lines: Vec<&str> =
+                            raw.strip_suffix('\n').unwrap_or(&raw).split('\n').collect();
+                        if symbols.len() == 1 {
+                            texts = vec![raw.trim_end_matches('\n').to_string()];
+                        } else if lines.len() == symbols.len() {
+                            texts = lines.iter().map(|l| l.to_string()).collect();
+                        }
+                    }
                     out.lock().unwrap()[i] = texts.iter().map(|t| normalise(t)).collect();
                 }
             });
@@ -258,8 +275,9 @@ pub fn zbar_xml(paths: &[&Path], threads: usize) -> Vec<Vec<String>> {
     out.into_inner().unwrap()
 }
 
-/// The symbols' data of zbarimg's XML output (CDATA, base64 when not text).
-pub fn parse_zbar_xml(xml: &str) -> Vec<String> {
+/// The symbols' data of zbarimg's XML output, each with whether it came as bytes (base64,
+/// where the data is not UTF-8; decoded here as UTF-8 with replacement characters).
+pub fn parse_zbar_xml(xml: &str) -> Vec<(String, bool)> {
     let mut texts = Vec::new();
     for part in xml.split("<data").skip(1) {
         let Some((attrs, rest)) = part.split_once('>') else {
@@ -276,9 +294,9 @@ pub fn parse_zbar_xml(xml: &str) -> Vec<String> {
             .to_string();
         if attrs.contains("base64") {
             let bytes = base64_decode(&raw);
-            texts.push(String::from_utf8_lossy(&bytes).into_owned());
+            texts.push((String::from_utf8_lossy(&bytes).into_owned(), true));
         } else {
-            texts.push(raw);
+            texts.push((raw, false));
         }
     }
     texts
