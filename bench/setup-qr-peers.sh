@@ -18,7 +18,7 @@ need=()
 command -v zbarimg >/dev/null || need+=(zbar-tools)
 /usr/bin/python3 -c 'import zxingcpp' 2>/dev/null || need+=(python3-zxing-cpp)
 /usr/bin/python3 -c 'import PIL' 2>/dev/null || need+=(python3-pil)
-/usr/bin/python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
+dpkg -s python3-venv >/dev/null 2>&1 || need+=(python3-venv)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "setup-qr-peers: missing ${need[*]}: apt-get install them (as root)" >&2

@@ -20,8 +20,9 @@ pub const MAX_PIXELS: u64 = 100_000_000;
 pub const MAX_SIDE: usize = 40_000;
 /// Most memory one decode may need, in bytes (the decoder's buffers plus the luma raster),
 /// estimated from the headers. Pixels alone do not bound it: a 10000x10000 16-bit RGBA PNG is
-/// under [`MAX_PIXELS`] but needs 1.3 GB, on every scanning thread. 400 MB still takes a 48 Mpx
-/// progressive colour JPEG or a 40 Mpx 8-bit RGBA PNG, far beyond any acta photo.
+/// under [`MAX_PIXELS`] but took 1.5 GB on every scanning thread. 400 MB still takes any
+/// baseline JPEG under the pixel limit, a 40 Mpx progressive colour JPEG or a 30 Mpx 8-bit RGBA
+/// PNG, far beyond any acta photo.
 pub const MAX_DECODE_BYTES: u64 = 400_000_000;
 
 /// An 8-bit greyscale raster, row-major, `data.len() == width * height`.

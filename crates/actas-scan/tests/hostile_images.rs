@@ -1,7 +1,7 @@
 //! Hostile images cost bounded memory: the decoders' peak allocation is measured by a counting
 //! allocator (this test binary's global allocator), so "bounded" is a number, not a hope.
 //! A 10000x10000 16-bit RGBA PNG that compresses to a few megabytes (under the pixel limit)
-//! took 1.3 GB per scanning thread; it is now refused from its header with a reason, having
+//! took 1.5 GB per scanning thread; it is now refused from its header with a reason, having
 //! allocated almost nothing. Also: GIF and CMYK JPEG input, GIF pixel bombs and truncations.
 mod common;
 
@@ -188,11 +188,45 @@ fn decoding_stays_within_its_estimate() {
     // Transparent pixels are paper.
     assert!(img.data.iter().all(|&p| p == 255));
     let estimate = h * (1 + w * 4 * 2) + w * h * 4 * 2 + w * h * 4 + w * h;
+    eprintln!("PNG 16-bit RGBA: peak {peak} bytes, estimate {estimate}");
     assert!(
         (peak as u64) <= estimate,
         "peak {peak} bytes, estimate {estimate}"
     );
     assert!(estimate < MAX_DECODE_BYTES);
+}
+
+#[test]
+fn jpeg_decoding_stays_within_its_estimate() {
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let (w, h) = (1_500usize, 2_000usize);
+    // Noise, so that every block holds coefficients.
+    let mut x = 0x2545_f491u32;
+    let rgb: Vec<u8> = (0..w * h * 3)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x as u8
+        })
+        .collect();
+    for progressive in [false, true] {
+        let mut bytes = Vec::new();
+        let mut enc = jpeg_encoder::Encoder::new(&mut bytes, 90);
+        enc.set_progressive(progressive);
+        enc.encode(&rgb, w as u16, h as u16, jpeg_encoder::ColorType::Rgb)
+            .expect("encode");
+        let (img, peak) = peak_of(|| decode_luma(&bytes).expect("decodes"));
+        assert_eq!((img.width, img.height), (w, h));
+        let px = (w * h) as u64;
+        // image.rs's estimate: coefficients when progressive, samples, luma.
+        let estimate = if progressive { px * 3 * 2 } else { 0 } + px * 3 + px;
+        eprintln!("JPEG progressive={progressive}: peak {peak} bytes, estimate {estimate}");
+        assert!(
+            (peak as u64) <= estimate,
+            "progressive {progressive}: peak {peak} bytes, estimate {estimate}"
+        );
+    }
 }
 
 /// A GIF (87a) of `w` x `h` from palette indices, uncompressed in the LZW sense: a clear code
