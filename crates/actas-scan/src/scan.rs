@@ -16,7 +16,7 @@ pub const NORM_WIDTH: usize = 210;
 /// Why an image gave no payload.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Unreadable {
-    /// The bytes are not a decodable JPEG/PNG (or are too large).
+    /// The bytes are not a decodable JPEG/PNG/GIF (or too large or costly to decode).
     #[error("{0}")]
     Image(#[from] ImageError),
     /// The image decoded but no QR code could be read in it.
@@ -361,7 +361,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// Decode image bytes (JPEG or PNG) and read the acta's QR code. Never
+/// Decode image bytes (JPEG, PNG or GIF) and read the acta's QR code. Never
 /// panics; every failure is an [`ScanStatus::Unreadable`] with a reason.
 pub fn scan_bytes(bytes: &[u8]) -> ScanOutcome {
     scan_hashed_bytes(bytes, sha256_hex(bytes))

@@ -67,18 +67,21 @@ pub fn images_dir() -> PathBuf {
     )
 }
 
-/// The Python that runs `bench/qr_peers.py`: `ACTAS_QR_PEERS_PYTHON`, or the virtual environment
-/// `.ci/run` and `bench/qr-peers.sh` make in `target/test-data/peers-venv`.
+/// The Python that runs `bench/qr_peers.py`: that of the virtual environment
+/// `bench/setup-qr-peers.sh` makes (run by `.ci/run` and `bench/qr-peers.sh`), in
+/// `ACTAS_QR_PEERS_VENV` or `target/test-data/peers-venv`.
 pub fn peers_python() -> PathBuf {
-    std::env::var_os("ACTAS_QR_PEERS_PYTHON").map_or_else(
-        || {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../target/test-data/peers-venv/bin/python"
-            ))
-        },
-        PathBuf::from,
-    )
+    std::env::var_os("ACTAS_QR_PEERS_VENV")
+        .map_or_else(
+            || {
+                PathBuf::from(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../../target/test-data/peers-venv"
+                ))
+            },
+            PathBuf::from,
+        )
+        .join("bin/python")
 }
 
 fn peers_script() -> PathBuf {
