@@ -1,9 +1,10 @@
 //! Image bytes -> 8-bit greyscale (luma) raster.
 //!
 //! JPEG goes through `zune-jpeg` asking for luma output directly (no RGB
-//! round trip), PNG through `zune-png`. Dimensions are checked against
-//! [`MAX_PIXELS`] / [`MAX_SIDE`] from the headers, before the pixel buffer
-//! is allocated.
+//! round trip), PNG through `zune-png`, GIF (first frame) through `gif` as palette indices.
+//! Dimensions are checked against [`MAX_PIXELS`] / [`MAX_SIDE`] from the headers, and the
+//! memory the decoder will need against [`MAX_DECODE_BYTES`], before any pixel buffer is
+//! allocated.
 
 use std::fmt;
 
@@ -17,6 +18,12 @@ use zune_core::result::DecodingResult;
 pub const MAX_PIXELS: u64 = 100_000_000;
 /// Largest accepted width or height, in pixels.
 pub const MAX_SIDE: usize = 40_000;
+/// Most memory one decode may need, in bytes (the decoder's buffers plus the luma raster),
+/// estimated from the headers. Pixels alone do not bound it: a 10000x10000 16-bit RGBA PNG is
+/// under [`MAX_PIXELS`] but took 1.5 GB on every scanning thread. 400 MB still takes any
+/// baseline JPEG under the pixel limit, a 40 Mpx progressive colour JPEG or a 30 Mpx 8-bit RGBA
+/// PNG, far beyond any acta photo.
+pub const MAX_DECODE_BYTES: u64 = 400_000_000;
 
 /// An 8-bit greyscale raster, row-major, `data.len() == width * height`.
 #[derive(Clone, PartialEq, Eq)]
@@ -71,6 +78,7 @@ impl LumaImage {
 pub enum ImageFormat {
     Jpeg,
     Png,
+    Gif,
 }
 
 /// Why bytes could not be turned into a raster.
@@ -78,17 +86,27 @@ pub enum ImageFormat {
 pub enum ImageError {
     #[error("empty input")]
     Empty,
-    #[error("not a JPEG or PNG image (unrecognised magic bytes {0})")]
+    #[error("not a JPEG, PNG or GIF image (unrecognised magic bytes {0})")]
     UnsupportedFormat(String),
     #[error("image too large: {width}x{height} px (limit {MAX_PIXELS} px, {MAX_SIDE} px a side)")]
     TooLarge { width: usize, height: usize },
+    #[error(
+        "image too costly to decode: {width}x{height} px {layout} needs {bytes} bytes \
+         (limit {MAX_DECODE_BYTES})"
+    )]
+    TooCostly {
+        width: usize,
+        height: usize,
+        layout: String,
+        bytes: u64,
+    },
     #[error("image has zero width or height")]
     ZeroSize,
     #[error("corrupt or truncated {format:?}: {detail}")]
     Corrupt { format: ImageFormat, detail: String },
 }
 
-/// Recognise JPEG / PNG from the first bytes.
+/// Recognise JPEG / PNG / GIF from the first bytes.
 pub fn sniff(bytes: &[u8]) -> Result<ImageFormat, ImageError> {
     if bytes.is_empty() {
         return Err(ImageError::Empty);
@@ -97,6 +115,10 @@ pub fn sniff(bytes: &[u8]) -> Result<ImageFormat, ImageError> {
         Ok(ImageFormat::Jpeg)
     } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         Ok(ImageFormat::Png)
+    } else if (bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a")) && bytes.len() >= 13 {
+        // A GIF is recognised with its whole 13-byte header (signature and screen descriptor):
+        // shorter is no image at all.
+        Ok(ImageFormat::Gif)
     } else {
         let head: String = bytes.iter().take(8).map(|b| format!("{b:02x}")).collect();
         Err(ImageError::UnsupportedFormat(head))
@@ -113,20 +135,33 @@ fn check_size(width: usize, height: usize) -> Result<(), ImageError> {
     Ok(())
 }
 
+/// Refuse a decode that would need more than [`MAX_DECODE_BYTES`].
+fn check_cost(width: usize, height: usize, layout: &str, bytes: u64) -> Result<(), ImageError> {
+    if bytes > MAX_DECODE_BYTES {
+        return Err(ImageError::TooCostly {
+            width,
+            height,
+            layout: layout.to_string(),
+            bytes,
+        });
+    }
+    Ok(())
+}
+
 fn options() -> DecoderOptions {
     DecoderOptions::default()
         .set_max_width(MAX_SIDE)
         .set_max_height(MAX_SIDE)
-        // zune's own limit applies to the inflated PNG stream; keep it
-        // proportional to what we accept (RGBA16 + filter bytes).
-        .inflate_set_limit((MAX_PIXELS as usize) * 8 + MAX_SIDE)
+        // zune's own limit on the inflated PNG stream: never above the decode budget.
+        .inflate_set_limit(MAX_DECODE_BYTES as usize)
 }
 
-/// Decode JPEG or PNG bytes to a greyscale raster.
+/// Decode JPEG, PNG or GIF bytes to a greyscale raster.
 pub fn decode_luma(bytes: &[u8]) -> Result<LumaImage, ImageError> {
     match sniff(bytes)? {
         ImageFormat::Jpeg => decode_jpeg(bytes),
         ImageFormat::Png => decode_png(bytes),
+        ImageFormat::Gif => decode_gif(bytes),
     }
 }
 
@@ -144,6 +179,24 @@ fn decode_jpeg(bytes: &[u8]) -> Result<LumaImage, ImageError> {
     let info = dec.info().ok_or_else(|| corrupt(fmt, "no frame header"))?;
     let (width, height) = (info.width as usize, info.height as usize);
     check_size(width, height)?;
+    let comps = u64::from(info.components.max(1));
+    let px = width as u64 * height as u64;
+    // A progressive JPEG keeps every coefficient (2 bytes a sample) until its last scan.
+    let progressive = format!("{:?}", info.sof).starts_with("Progressive");
+    let coefficients = if progressive { px * comps * 2 } else { 0 };
+    check_cost(
+        width,
+        height,
+        &format!("{comps}-channel JPEG"),
+        coefficients + px * comps + px,
+    )?;
+    if info.components == 4 {
+        // zune-jpeg maps CMYK and YCCK to RGB but not to luma; its RGB converter is chosen
+        // while reading the headers, so they are read again.
+        let opts = options().jpeg_set_out_colorspace(ColorSpace::RGB);
+        dec = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(bytes), opts);
+        dec.decode_headers().map_err(|e| corrupt(fmt, e))?;
+    }
     let out_cs = dec
         .output_colorspace()
         .ok_or_else(|| corrupt(fmt, "no output colourspace"))?;
@@ -181,6 +234,23 @@ fn decode_png(bytes: &[u8]) -> Result<LumaImage, ImageError> {
     let cs = dec
         .colorspace()
         .ok_or_else(|| corrupt(fmt, "unknown colourspace"))?;
+    let depth = dec
+        .depth()
+        .ok_or_else(|| corrupt(fmt, "unknown bit depth"))?;
+    let comps = cs.num_components().max(1) as u64;
+    let (w, h) = (width as u64, height as u64);
+    // zune-png inflates the whole stream (a filter byte a row, samples up to 16 bits) and
+    // unfilters it into a buffer of the same depth while the stream is alive; 16-bit samples
+    // are then stripped to 8 bits, and the luma raster made (measured by the test
+    // hostile_images.rs: the estimate is an upper bound).
+    let sample_bytes = if depth.bit_size() > 8 { 2 } else { 1 };
+    let samples = w * h * comps;
+    check_cost(
+        width,
+        height,
+        &format!("{cs:?} {}-bit PNG", depth.bit_size()),
+        h * (1 + w * comps * sample_bytes) + samples * sample_bytes + samples + w * h,
+    )?;
     let pixels = match dec.decode().map_err(|e| corrupt(fmt, e))? {
         DecodingResult::U8(v) => v,
         // strip_to_8bit should make this unreachable; be defensive.
@@ -196,6 +266,63 @@ fn decode_png(bytes: &[u8]) -> Result<LumaImage, ImageError> {
     })
 }
 
+/// The first frame of a GIF on its logical screen; pixels outside the frame and transparent ones
+/// are white (paper), as for PNG alpha.
+fn decode_gif(bytes: &[u8]) -> Result<LumaImage, ImageError> {
+    let fmt = ImageFormat::Gif;
+    let mut opts = gif::DecodeOptions::new();
+    // Palette indices, one byte a pixel: the luma conversion needs no RGBA frame.
+    opts.set_color_output(gif::ColorOutput::Indexed);
+    if let Some(limit) = std::num::NonZeroU64::new(MAX_DECODE_BYTES) {
+        opts.set_memory_limit(gif::MemoryLimit::Bytes(limit));
+    }
+    let mut dec = opts.read_info(bytes).map_err(|e| corrupt(fmt, e))?;
+    let (width, height) = (dec.width() as usize, dec.height() as usize);
+    check_size(width, height)?;
+    let frame = dec
+        .next_frame_info()
+        .map_err(|e| corrupt(fmt, e))?
+        .ok_or_else(|| corrupt(fmt, "no frame"))?;
+    let (fw, fh) = (frame.width as usize, frame.height as usize);
+    let (left, top) = (frame.left as usize, frame.top as usize);
+    let transparent = frame.transparent;
+    // A frame may be larger than the screen it is drawn on; both are held at once.
+    check_cost(width, height, "GIF", (width * height + fw * fh) as u64)?;
+    let mut lut = [255u8; 256];
+    for (i, rgb) in dec
+        .palette()
+        .map_err(|e| corrupt(fmt, e))?
+        .chunks_exact(3)
+        .enumerate()
+        .take(256)
+    {
+        lut[i] = luma_rgb(rgb[0], rgb[1], rgb[2]);
+    }
+    if let Some(t) = transparent {
+        lut[t as usize] = 255;
+    }
+    let mut indices = vec![0u8; dec.buffer_size()];
+    dec.read_into_buffer(&mut indices)
+        .map_err(|e| corrupt(fmt, e))?;
+    if indices.len() < fw * fh {
+        return Err(corrupt(fmt, "frame shorter than its size"));
+    }
+    let mut img = LumaImage::filled(width, height, 255);
+    for y in 0..fh.min(height.saturating_sub(top)) {
+        let src = &indices[y * fw..(y + 1) * fw];
+        let row = (top + y) * width;
+        for (x, &idx) in src.iter().enumerate().take(width.saturating_sub(left)) {
+            img.data[row + left + x] = lut[idx as usize];
+        }
+    }
+    Ok(img)
+}
+
+/// BT.601 luma of an 8-bit RGB pixel.
+fn luma_rgb(r: u8, g: u8, b: u8) -> u8 {
+    ((r as u32 * 299 + g as u32 * 587 + b as u32 * 114 + 500) / 1000) as u8
+}
+
 /// Interleaved 8-bit samples -> luma (BT.601 weights). Alpha is composited on
 /// white (a transparent background is paper, not ink).
 fn to_luma_u8(src: &[u8], cs: ColorSpace, n: usize) -> Option<Vec<u8>> {
@@ -203,9 +330,7 @@ fn to_luma_u8(src: &[u8], cs: ColorSpace, n: usize) -> Option<Vec<u8>> {
     if comps == 0 || src.len() != n * comps {
         return None;
     }
-    let rgb = |r: u8, g: u8, b: u8| -> u8 {
-        ((r as u32 * 299 + g as u32 * 587 + b as u32 * 114 + 500) / 1000) as u8
-    };
+    let rgb = luma_rgb;
     let over_white =
         |l: u8, a: u8| -> u8 { ((l as u32 * a as u32 + 255 * (255 - a as u32) + 127) / 255) as u8 };
     let out = match cs {

@@ -10,7 +10,7 @@
 //! }
 //! ```
 //!
-//! * [`scan_bytes`] / [`scan_file`]: JPEG or PNG -> [`ScanOutcome`] (SHA-256 of
+//! * [`scan_bytes`] / [`scan_file`]: JPEG, PNG or GIF -> [`ScanOutcome`] (SHA-256 of
 //!   the bytes, payload or the reason it is unreadable). Never panics.
 //! * [`scan_many`]: the same over many files on several threads, in order.
 //! * [`render`]: synthetic acta images with realistic degradations, for tests
