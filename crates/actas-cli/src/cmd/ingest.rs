@@ -12,7 +12,7 @@ use crate::context;
 
 /// Ingest acta photos: scan, validate, keep the original, record the result.
 ///
-/// PATHs are files or folders (searched recursively for .jpg, .jpeg and .png). Every distinct
+/// PATHs are files or folders (searched recursively for .jpg, .jpeg, .png and .gif). Every distinct
 /// photo is stored by its SHA-256 under DATA/blobs and recorded in the transparency log:
 /// a new table is counted; another photo of a counted table with the same numbers is kept and
 /// consolidated; different numbers are kept as a conflict; an unreadable or invalid photo goes
@@ -31,9 +31,12 @@ pub struct Args {
 }
 
 fn is_image(p: &Path) -> bool {
-    p.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "jpg" | "jpeg" | "png"))
+    p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        matches!(
+            e.to_ascii_lowercase().as_str(),
+            "jpg" | "jpeg" | "png" | "gif"
+        )
+    })
 }
 
 /// Files named on the command line are taken as they are; folders are searched for images.
