@@ -302,6 +302,22 @@ pub async fn actas_csv(State(state): State<AppState>, headers: HeaderMap) -> Res
     }
 }
 
+pub async fn actas_parquet(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let snap = state.snapshot();
+    match bulk::parquet(&snap).await {
+        Ok(c) => download(c.reply(&headers, Cache::Live), "actas.parquet"),
+        Err(e) => unavailable("the Parquet file of all actas", e),
+    }
+}
+
+pub async fn actas_dictionary(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let snap = state.snapshot();
+    match bulk::dictionary(&snap).await {
+        Ok(c) => c.reply(&headers, Cache::Live),
+        Err(e) => unavailable("the data dictionary", e),
+    }
+}
+
 pub async fn actas_json(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let snap = state.snapshot();
     match bulk::json(&snap).await {

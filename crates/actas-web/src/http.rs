@@ -14,6 +14,7 @@ pub const JSON: &str = "application/json";
 pub const CSV: &str = "text/csv; charset=utf-8";
 pub const TEXT: &str = "text/plain; charset=utf-8";
 pub const OCTETS: &str = "application/octet-stream";
+pub const PARQUET: &str = "application/vnd.apache.parquet";
 
 /// How long shared caches (browsers, CDNs) may keep a response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -86,6 +86,8 @@ fn router(state: AppState, timeout: Duration) -> Router {
         .route("/api/v1/actas/{centre}/{table}/image", get(api::image))
         .route(bulk::CSV_PATH, get(api::actas_csv))
         .route(bulk::JSON_PATH, get(api::actas_json))
+        .route(bulk::PARQUET_PATH, get(api::actas_parquet))
+        .route(bulk::DICTIONARY_PATH, get(api::actas_dictionary))
         .route(bulk::IMAGES_PATH, get(api::images_manifest))
         .route("/log/checkpoint", get(api::checkpoint))
         .route("/log/tile/{*rest}", get(api::tile))

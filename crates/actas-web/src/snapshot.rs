@@ -112,6 +112,8 @@ pub struct Snapshot {
     pub conflicts: HashMap<TableId, Vec<u64>>,
     /// Photos of each table, readable ones first.
     pub images: HashMap<TableId, Vec<crate::images::ImageRef>>,
+    /// Links to each table's photo that results files give, oldest first.
+    pub referenced: HashMap<TableId, Vec<String>>,
     /// Registry tables (sorted) and, aligned, their part of a voter look-up's JSON.
     voter_tables: Vec<TableId>,
     voter_members: Vec<Box<str>>,
@@ -126,6 +128,8 @@ pub struct Snapshot {
 #[derive(Default)]
 pub struct BulkCache {
     pub csv: OnceCell<Cached>,
+    pub parquet: OnceCell<Cached>,
+    pub dictionary: OnceCell<Cached>,
     pub json: OnceCell<Cached>,
     pub images: OnceCell<Cached>,
 }
@@ -173,6 +177,10 @@ impl Snapshot {
             .collect();
 
         let images = crate::images::by_table(store.images().await?);
+        let mut referenced: HashMap<TableId, Vec<String>> = HashMap::new();
+        for r in store.referenced_images().await? {
+            referenced.entry(r.table).or_default().push(r.url);
+        }
 
         Ok(Snapshot {
             version: DataVersion {
@@ -189,6 +197,7 @@ impl Snapshot {
             counted,
             conflicts,
             images,
+            referenced,
             voter_tables: Vec::new(),
             voter_members: Vec::new(),
             home: Default::default(),

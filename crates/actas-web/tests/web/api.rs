@@ -251,8 +251,15 @@ fn bulk_downloads_hold_every_record_byte_for_byte() {
     let text = csv.text();
     let mut lines = text.lines();
     let header = lines.next().unwrap();
-    assert!(header.starts_with("table,centre,mesa,state,"), "{header}");
-    assert!(header.ends_with(",EM,BERA"), "{header}");
+    assert!(
+        header.starts_with("table,centre,parish,municipality,mesa,state_name,"),
+        "{header}"
+    );
+    assert!(
+        header.contains(",NM,LM,JABE,JOBR,AE,CF,DC,EG,EM,BERA,card_01_PSUV,"),
+        "{header}"
+    );
+    assert!(header.ends_with(",card_38_CONDE"), "{header}");
     let rows: Vec<&str> = lines.collect();
     // Every result record: V1 plus the conflicting version.
     assert_eq!(rows.len() as u64, f.records - 1);
@@ -264,6 +271,7 @@ fn bulk_downloads_hold_every_record_byte_for_byte() {
         let bytes = serde_json::to_vec(&a["record"]).unwrap();
         let rec = Record::from_bytes(&bytes).unwrap();
         assert_eq!(a["sha256"], rec.hash_hex());
+        assert_eq!(a["record_sha256"], rec.hash_hex());
     }
     let conflicted: Vec<_> = actas
         .iter()

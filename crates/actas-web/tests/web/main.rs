@@ -4,6 +4,7 @@
 //! One test binary so the store is loaded once; every test skips without the shared data
 //! (and fails without it under CI).
 
+mod analysts;
 mod api;
 mod browser;
 mod common;

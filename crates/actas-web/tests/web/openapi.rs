@@ -217,6 +217,8 @@ fn every_documented_endpoint_answers_as_documented() {
         case("getActaImage", &[centre(t), ("table", "0".into())], ""),
         case("getActasCsv", &[], ""),
         case("getActasJson", &[], ""),
+        case("getActasParquet", &[], ""),
+        case("getActasDictionary", &[], ""),
         case("getImageManifest", &[], ""),
         case("getOpenApi", &[], ""),
         case("getHealth", &[], ""),
