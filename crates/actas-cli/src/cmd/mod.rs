@@ -10,4 +10,5 @@ pub mod report;
 pub mod results;
 pub mod scan;
 pub mod serve;
+pub mod users;
 pub mod verify;
