@@ -52,11 +52,13 @@ enum Command {
     Log(cmd::log::Log),
     Scan(cmd::scan::Args),
     Ingest(cmd::ingest::Args),
+    /// The review queue: photos to transcribe (blind double entry), tables to decide.
     #[command(subcommand)]
-    Review(cmd::ingest::Review),
+    Review(cmd::review::Review),
     /// Accounts of witnesses, reviewers and admins: add (prints a token once), list, revoke.
     #[command(subcommand)]
     Users(cmd::users::Users),
+    Audit(cmd::audit::Args),
     Demo(cmd::demo::Args),
     Serve(cmd::serve::Args),
     /// The cédula -> table index the site's search uses: import a registry or generate one.
@@ -89,8 +91,9 @@ fn main() -> ExitCode {
             Command::Log(l) => cmd::log::run(&cli.data, l).await,
             Command::Scan(a) => cmd::scan::run(&cli.data, a).await,
             Command::Ingest(a) => cmd::ingest::run(&cli.data, a).await,
-            Command::Review(r) => cmd::ingest::review(&cli.data, r).await,
+            Command::Review(r) => cmd::review::run(&cli.data, r).await,
             Command::Users(u) => cmd::users::run(&cli.data, u).await,
+            Command::Audit(a) => cmd::audit::run(&cli.data, a).await,
             Command::Demo(a) => cmd::demo::run(&cli.data, a).await,
             Command::Serve(a) => cmd::serve::run(&cli.data, a).await,
             Command::Registry(r) => cmd::registry::run(&cli.data, r).await,

@@ -1,3 +1,4 @@
+pub mod audit;
 pub mod demo;
 pub mod import;
 pub mod ingest;
@@ -8,6 +9,7 @@ pub mod quarantine;
 pub mod registry;
 pub mod report;
 pub mod results;
+pub mod review;
 pub mod scan;
 pub mod serve;
 pub mod users;
