@@ -3,8 +3,9 @@
 use std::io::Write;
 use std::path::Path;
 
+use actas_core::{ActaId, TableId};
 use actas_store::{DataDir, Store};
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, anyhow};
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// Opens the data directory's store, with its originals and its log signing key, so that
@@ -56,4 +57,21 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         f.commit()
     })();
     written.with_context(|| format!("writing {}", path.display()))
+}
+
+/// A table named on the command line: a table id (010113042.01) or an acta id
+/// (010113042.01.1.0001). `what` names the argument in the error.
+pub fn table_arg(what: &str, text: &str) -> Result<TableId> {
+    let t = text.trim();
+    let parsed = if t.matches('.').count() == 3 {
+        t.parse::<ActaId>().map(|a| a.table).ok()
+    } else {
+        t.parse::<TableId>().ok()
+    };
+    parsed.ok_or_else(|| {
+        anyhow!(
+            "{what} {text:?}: expected a table id (010113042.01) or an acta id \
+             (010113042.01.1.0001)"
+        )
+    })
 }

@@ -4,6 +4,7 @@
 
 mod cmd;
 mod context;
+mod output;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -34,9 +35,11 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Init(cmd::init::Args),
+    /// Import per-table results (a CSV file) or a geography (a folder of CSV files).
     #[command(subcommand)]
     Import(cmd::import::Import),
     Results(cmd::results::Args),
+    /// The rows `import csv --quarantine` set aside, with file, line and reason.
     #[command(subcommand)]
     Quarantine(cmd::quarantine::Quarantine),
     Conflicts(cmd::quarantine::ConflictsArgs),
@@ -44,12 +47,18 @@ enum Command {
     Report(cmd::report::Args),
     #[command(subcommand)]
     Official(cmd::official::Official),
+    /// The transparency log: its verifier key, checkpoints, a static export, inclusion proofs.
     #[command(subcommand)]
     Log(cmd::log::Log),
     Scan(cmd::scan::Args),
     Ingest(cmd::ingest::Args),
+    /// The review queue: photos to transcribe (blind double entry), tables to decide.
     #[command(subcommand)]
-    Review(cmd::ingest::Review),
+    Review(cmd::review::Review),
+    /// Accounts of witnesses, reviewers and admins: add (prints a token once), list, revoke.
+    #[command(subcommand)]
+    Users(cmd::users::Users),
+    Audit(cmd::audit::Args),
     Demo(cmd::demo::Args),
     Serve(cmd::serve::Args),
     /// The cédula -> table index the site's search uses: import a registry or generate one.
@@ -85,7 +94,9 @@ fn main() -> ExitCode {
             Command::Log(l) => cmd::log::run(&cli.data, l).await,
             Command::Scan(a) => cmd::scan::run(&cli.data, a).await,
             Command::Ingest(a) => cmd::ingest::run(&cli.data, a).await,
-            Command::Review(r) => cmd::ingest::review(&cli.data, r).await,
+            Command::Review(r) => cmd::review::run(&cli.data, r).await,
+            Command::Users(u) => cmd::users::run(&cli.data, u).await,
+            Command::Audit(a) => cmd::audit::run(&cli.data, a).await,
             Command::Demo(a) => cmd::demo::run(&cli.data, a).await,
             Command::Serve(a) => cmd::serve::run(&cli.data, a).await,
             Command::Registry(r) => cmd::registry::run(&cli.data, r).await,

@@ -213,6 +213,23 @@ async fn photo_stage_in(tx: &mut Tx, sha256: &str) -> Result<Option<PhotoStage>,
     }))
 }
 
+/// Whether a table is in the review queue: a conflict or a report since its last decision.
+async fn table_open_in(tx: &mut Tx, table: TableId) -> Result<bool, StoreError> {
+    let code = Val::from(table.to_string());
+    let last_decision = "(SELECT MAX(seq) FROM decisions WHERE item = $2)";
+    let open = tx
+        .fetch(
+            &format!(
+                "SELECT seq FROM conflicts WHERE table_code = $1 AND seq > COALESCE({last_decision}, -1) \
+                 UNION SELECT seq FROM reports WHERE table_code = $1 AND seq > COALESCE({last_decision}, -1)"
+            ),
+            vec![code, Val::from(Item::Table { table }.to_string())],
+            &[Kind::I],
+        )
+        .await?;
+    Ok(!open.is_empty())
+}
+
 /// The private transcriptions of entries, by commitment seq.
 async fn private_entries(tx: &mut Tx, seqs: &[u64]) -> Result<Vec<RevealedEntry>, StoreError> {
     let mut out = Vec::new();
@@ -646,13 +663,15 @@ impl Store {
 
     /// A reviewer's decision on a table item: which version counts from now on (`counted`,
     /// for a conflict) and the reason; it also closes the table's reports. Nothing is deleted.
+    /// Refused when there is nothing to decide: a choice needs two versions, a decision that
+    /// changes nothing needs an open conflict or report. Returns the decision's log index.
     pub async fn decide_table(
         &self,
         who: &str,
         table: TableId,
         counted: Option<u64>,
         reason: &str,
-    ) -> Result<(), StoreError> {
+    ) -> Result<u64, StoreError> {
         if reason.trim().is_empty() {
             return Err(refused(review::ReviewError::NoReason));
         }
@@ -660,8 +679,25 @@ impl Store {
         tx.lock_for_write().await?;
         reviewer_in(&mut tx, who).await?;
         let mut decider = load_state(&mut tx, &[table]).await?;
+        let versions = decider.versions.get(&table).map_or(0, Vec::len);
+        match counted {
+            Some(_) if versions < 2 => {
+                return Err(invalid(format!(
+                    "table {table} has {versions} stored version{}: there is nothing to choose \
+                     between",
+                    if versions == 1 { "" } else { "s" }
+                )));
+            }
+            None if !table_open_in(&mut tx, table).await? => {
+                return Err(invalid(format!(
+                    "table {table} has nothing open to close: no conflict or report since its \
+                     last decision"
+                )));
+            }
+            _ => {}
+        }
         let mut batch = Batch::begin(&mut tx).await?;
-        batch.push(
+        let seq = batch.push(
             by(who),
             RecordBody::Decision {
                 decision: Decision {
@@ -680,7 +716,7 @@ impl Store {
             .write(&mut tx, &decider, &self.election, &self.log)
             .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(seq)
     }
 
     /// A citizen's report of a problem with a table's acta. It goes to the review queue and
@@ -773,6 +809,45 @@ impl Store {
                  UNION SELECT r.seq, r.body FROM records r JOIN images i ON r.seq = i.seq \
                  WHERE 'photo:' || i.sha256 IN (SELECT item FROM items) ORDER BY 1",
                 vec![Val::from(table.to_string())],
+                &[Kind::I, Kind::T],
+            )
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| crate::StoredRecord {
+                seq: r[0].int().unwrap_or(0) as u64,
+                bytes: r[1].text().unwrap_or_default().as_bytes().to_vec(),
+            })
+            .collect())
+    }
+
+    /// Everything logged about a review item, in order. A table's is its [`history`]; a
+    /// photo's is its image record, its blind entries (commitments: a transcription shows only
+    /// in the reveal, once the photo has two), their reveal, the decisions on it and the
+    /// results they accepted.
+    ///
+    /// [`history`]: Store::history
+    pub async fn item_history(&self, item: &Item) -> Result<Vec<crate::StoredRecord>, StoreError> {
+        let sha256 = match item {
+            Item::Table { table } => return self.history(*table).await,
+            Item::Photo { sha256 } => sha256,
+        };
+        let rows = self
+            .db
+            .fetch(
+                "SELECT r.seq, r.body FROM records r JOIN images i ON r.seq = i.seq \
+                 WHERE i.sha256 = $1 \
+                 UNION SELECT r.seq, r.body FROM records r JOIN review_entries e \
+                 ON r.seq = e.seq OR r.seq = e.revealed WHERE e.item = $2 \
+                 UNION SELECT r.seq, r.body FROM records r JOIN decisions d \
+                 ON r.seq = d.seq OR (r.seq = d.seq + 1 AND r.kind = 'result' \
+                 AND r.table_code = d.table_code AND r.body LIKE $3) WHERE d.item = $2 \
+                 ORDER BY 1",
+                vec![
+                    Val::from(sha256.as_str()),
+                    Val::from(item.to_string()),
+                    Val::from(format!("%\"sha256\":\"{sha256}\"%")),
+                ],
                 &[Kind::I, Kind::T],
             )
             .await?;

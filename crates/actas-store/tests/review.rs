@@ -362,3 +362,96 @@ async fn a_conflict_resolved_with_a_reason_and_reports() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn decisions_need_something_to_decide_and_an_item_shows_its_history() {
+    on_both(|store| async move {
+        reviewers(&store).await;
+        let table: TableId = "010101001.01".parse().unwrap();
+        store
+            .import(
+                vec![incoming(result("010101001.01", 100, 50, Some(400)), 2)],
+                vec![],
+                vec![],
+                true,
+            )
+            .await
+            .unwrap();
+        let only = store.table_versions(table).await.unwrap()[0].seq;
+        let err = store
+            .decide_table("r1", table, Some(only), "it is right")
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("nothing to choose between"), "{err}");
+        let err = store
+            .decide_table("r1", table, None, "nothing wrong")
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("nothing open to close"), "{err}");
+        let n = store.record_count().await.unwrap();
+        store
+            .report(table, ReportKind::Illegible, None)
+            .await
+            .unwrap();
+        store
+            .decide_table("r1", table, None, "the photo reads well")
+            .await
+            .unwrap();
+        assert!(
+            store
+                .decide_table("r2", table, None, "again")
+                .await
+                .is_err(),
+            "closed until something new arrives"
+        );
+        assert_eq!(store.record_count().await.unwrap(), n + 2);
+
+        // A photo's history: the photo, commitments, the reveal, the decision, its result.
+        store
+            .ingest(vec![unreadable(SHA_A, "a.jpg")])
+            .await
+            .unwrap();
+        let item = Item::Photo {
+            sha256: SHA_A.into(),
+        };
+        let kinds = |records: Vec<actas_store::StoredRecord>| -> Vec<&'static str> {
+            records_of(&records).iter().map(|r| r.body.kind()).collect()
+        };
+        store
+            .enter("r1", SHA_A, transcription("010101002.01", 5, 4))
+            .await
+            .unwrap();
+        assert_eq!(
+            kinds(store.item_history(&item).await.unwrap()),
+            ["image", "entry"]
+        );
+        store
+            .enter("r2", SHA_A, transcription("010101002.01", 5, 3))
+            .await
+            .unwrap();
+        let reveal = store.item_history(&item).await.unwrap();
+        let entry = records_of(&reveal)
+            .iter()
+            .find_map(|r| match &r.body {
+                RecordBody::Reveal { reveal } => Some(reveal.entries[1].seq),
+                _ => None,
+            })
+            .unwrap();
+        store
+            .decide_photo("r3", SHA_A, Choice::Entry(entry), "row NM reads 3")
+            .await
+            .unwrap();
+        assert_eq!(
+            kinds(store.item_history(&item).await.unwrap()),
+            ["image", "entry", "entry", "reveal", "decision", "result"]
+        );
+        assert_eq!(
+            kinds(store.item_history(&Item::Table { table }).await.unwrap()),
+            ["result", "report", "decision"]
+        );
+        assert_views_are_the_records(&store).await;
+    })
+    .await;
+}

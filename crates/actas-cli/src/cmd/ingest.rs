@@ -16,7 +16,7 @@ use crate::context;
 /// photo is stored by its SHA-256 under DATA/blobs and recorded in the transparency log:
 /// a new table is counted; another photo of a counted table with the same numbers is kept and
 /// consolidated; different numbers are kept as a conflict; an unreadable or invalid photo goes
-/// to the review queue (`actas review list`). Resumable: photos already stored are skipped, so
+/// to the review queue (`actas review list`, then `actas review enter`). Resumable: photos already stored are skipped, so
 /// an interrupted ingest can simply be run again.
 #[derive(clap::Args)]
 pub struct Args {
@@ -196,42 +196,4 @@ where
     bar.finish_and_clear();
     outcome?;
     Ok((total, failed))
-}
-
-#[derive(clap::Subcommand)]
-pub enum Review {
-    /// List the photos waiting for a human: unreadable, or whose code is not a valid acta.
-    List {
-        /// One JSON object per line.
-        #[arg(long)]
-        json: bool,
-    },
-}
-
-pub async fn review(data: &Path, r: Review) -> Result<ExitCode> {
-    let Review::List { json } = r;
-    let store = context::open(data).await?;
-    let queue = store.review_queue().await?;
-    for item in &queue {
-        if json {
-            println!(
-                "{}",
-                serde_json::json!({"record": item.seq, "sha256": item.sha256, "status": item.status,
-                                   "table": item.table, "file": item.file})
-            );
-        } else {
-            println!(
-                "{} {:<10} {} {}",
-                item.seq,
-                item.status,
-                item.file,
-                item.table.as_deref().unwrap_or("")
-            );
-        }
-    }
-    if !json {
-        println!("{} photos waiting for review", queue.len());
-    }
-    store.close().await;
-    Ok(ExitCode::SUCCESS)
 }

@@ -1,3 +1,4 @@
+pub mod audit;
 pub mod demo;
 pub mod images;
 pub mod import;
@@ -9,6 +10,8 @@ pub mod quarantine;
 pub mod registry;
 pub mod report;
 pub mod results;
+pub mod review;
 pub mod scan;
 pub mod serve;
+pub mod users;
 pub mod verify;
