@@ -40,13 +40,24 @@ pub fn build_index(
     out: &Path,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<BuildSummary, RegistryError> {
+    build_index_of(csv, out, &|_| true, progress)
+}
+
+/// [`build_index`] refusing, with its line, a row whose table `known` does not know (a table
+/// the election's geography and results do not have, so that no look-up leads nowhere).
+pub fn build_index_of(
+    csv: &Path,
+    out: &Path,
+    known: &dyn Fn(TableId) -> bool,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<BuildSummary, RegistryError> {
     let file = std::fs::File::open(csv).map_err(|e| RegistryError::io(csv, e))?;
     let total = file
         .metadata()
         .map_err(|e| RegistryError::io(csv, e))?
         .len();
     let reader = std::io::BufReader::with_capacity(1 << 20, file);
-    let reg = read_csv(reader, total, progress).map_err(|e| match e {
+    let reg = read_csv_of(reader, total, known, progress).map_err(|e| match e {
         RegistryError::Io { source, .. } => RegistryError::io(csv, source),
         other => other,
     })?;
@@ -67,8 +78,18 @@ pub fn build_index(
 /// too; other columns are ignored and never stored). Fields may be double-quoted. Blank lines
 /// are skipped. `total_bytes` is only passed through to `progress` (0 if unknown).
 pub fn read_csv<R: BufRead>(
+    reader: R,
+    total_bytes: u64,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Registry, RegistryError> {
+    read_csv_of(reader, total_bytes, &|_| true, progress)
+}
+
+/// [`read_csv`] refusing a row whose table `known` does not know.
+pub fn read_csv_of<R: BufRead>(
     mut reader: R,
     total_bytes: u64,
+    known: &dyn Fn(TableId) -> bool,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Registry, RegistryError> {
     let mut line = Vec::with_capacity(256);
@@ -160,6 +181,16 @@ pub fn read_csv<R: BufRead>(
                 )
             })?;
         let table = TableId { centre, mesa };
+        if !known(table) {
+            return Err(cols.err(
+                line_no,
+                1,
+                format!(
+                    "table {table} is not a table of this election: its geography and results \
+                     do not have it (check the centre code and table number, or load the geography first)"
+                ),
+            ));
+        }
 
         let w = (cedula >> 6) as usize;
         if w >= words.len() {

@@ -58,7 +58,7 @@ use std::path::Path;
 
 pub use actas_core::{CentreCode, TableId};
 
-pub use build::{BuildSummary, build_index, read_csv};
+pub use build::{BuildSummary, build_index, build_index_of, read_csv, read_csv_of};
 pub use error::RegistryError;
 pub use format::{FORMAT_VERSION, HEADER_LEN, MAGIC};
 pub use shard::{MANIFEST_FILE, ShardInfo, ShardManifest, split, write_shards};

@@ -27,7 +27,7 @@ mod views;
 
 use std::path::PathBuf;
 
-use actas_core::{Election, Level, Place, Record, RecordBody, Source};
+use actas_core::{Election, Level, Place, Record, RecordBody, Source, TableId};
 
 pub use actas_core::{Incoming, QuarantinedRow};
 pub use apply::{ImportSummary, Outcome};
@@ -368,6 +368,11 @@ impl Store {
     /// Photos waiting for a human (unreadable, or not a valid acta), oldest first.
     pub async fn review_queue(&self) -> Result<Vec<StoredImage>, StoreError> {
         ingest::images(&self.db, true).await
+    }
+
+    /// Every table the store knows (the geography's and those created by records), in order.
+    pub async fn known_tables(&self) -> Result<Vec<TableId>, StoreError> {
+        read::known_tables(&self.db).await
     }
 
     /// Every photo a results file links to, and whether it is stored yet.

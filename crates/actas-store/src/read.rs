@@ -152,3 +152,13 @@ pub async fn referenced_images(db: &Db) -> Result<Vec<Referenced>, StoreError> {
         })
         .collect())
 }
+
+/// Every table the store knows: the geography's and those created by records.
+pub async fn known_tables(db: &Db) -> Result<Vec<TableId>, StoreError> {
+    Ok(db
+        .fetch("SELECT code FROM tables ORDER BY code", vec![], &[Kind::T])
+        .await?
+        .into_iter()
+        .filter_map(|r| r[0].text()?.parse().ok())
+        .collect())
+}

@@ -3,7 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use actas_registry::{build_index, generate_csv, generate_registry};
+use actas_core::TableId;
+use actas_registry::{build_index_of, generate_csv, generate_registry};
 use anyhow::{Context, Result, anyhow, bail};
 
 use crate::context;
@@ -51,13 +52,28 @@ pub async fn run(data: &Path, cmd: Registry) -> Result<ExitCode> {
                 std::fs::create_dir_all(dir)
                     .with_context(|| format!("creating {}", dir.display()))?;
             }
+            // Every voter's table must be one of the election's, or a look-up leads nowhere.
+            let store = context::open(data).await?;
+            let known: std::collections::HashSet<TableId> =
+                store.known_tables().await?.into_iter().collect();
+            store.close().await;
+            if known.is_empty() {
+                bail!(
+                    "the store knows no table yet: load the geography (`actas import geo DIR`) \
+                     or results first, so that every voter's table can be checked"
+                );
+            }
             let bar = context::bar(0, "reading");
-            // The registry's errors already name the file and the cause; keep them one line.
-            let summary = build_index(&file, &out, &mut |done, total| {
-                bar.set_length(total);
-                bar.set_position(done);
-            })
-            .map_err(|e| anyhow!("{e}"))?;
+            let summary =
+                build_index_of(&file, &out, &|t| known.contains(&t), &mut |done, total| {
+                    bar.set_length(total);
+                    bar.set_position(done);
+                })
+                .map_err(|e| match e {
+                    // Reading errors already name the file; a row's error names its line.
+                    actas_registry::RegistryError::Io { .. } => anyhow!("{e}"),
+                    other => anyhow!("{}: {other}", file.display()),
+                })?;
             bar.finish_and_clear();
             println!(
                 "{}: {} voters at {} tables (cédulas {}..{}); index {} ({:.1} MB)",
