@@ -9,6 +9,7 @@ use actas_intake::{Batching, FetchOptions, Fetcher, Intake, Limits, Origin, Read
 use anyhow::{Result, bail};
 
 use crate::context;
+use crate::output::{Format, Listing};
 
 #[derive(clap::Subcommand)]
 pub enum Images {
@@ -28,9 +29,9 @@ pub enum Images {
     ///
     /// Example: actas images list --format csv > links.csv
     List {
-        /// table: one line each; json: one object per line; csv: with a header.
-        #[arg(long, default_value = "table", value_parser = ["table", "json", "csv"])]
-        format: String,
+        /// table, json (an array of {table, url, record, stored}) or csv.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
     },
 }
 
@@ -53,41 +54,39 @@ pub struct FetchArgs {
 pub async fn run(data: &Path, cmd: Images) -> Result<ExitCode> {
     match cmd {
         Images::Fetch(args) => fetch(data, args).await,
-        Images::List { format } => list(data, &format).await,
+        Images::List { format } => list(data, format).await,
     }
 }
 
-async fn list(data: &Path, format: &str) -> Result<ExitCode> {
+async fn list(data: &Path, format: Format) -> Result<ExitCode> {
     let store = context::open(data).await?;
     let linked = store.referenced_images().await?;
     store.close().await;
-    if format == "csv" {
-        println!("table,url,record,stored");
-    }
+    let mut listing = Listing::new(&["table", "stored", "record", "url"]);
     for r in &linked {
-        match format {
-            "json" => println!(
-                "{}",
-                serde_json::json!({"table": r.table.to_string(), "url": r.url, "record": r.seq,
-                                   "stored": r.fetched})
-            ),
-            "csv" => println!("{},{},{},{}", r.table, r.url, r.seq, r.fetched),
-            _ => println!(
-                "{} {} {}",
-                r.table,
-                if r.fetched { "stored " } else { "missing" },
-                r.url
-            ),
-        }
-    }
-    if format == "table" {
-        let stored = linked.iter().filter(|r| r.fetched).count();
-        println!(
-            "{} linked photos, {stored} stored, {} to fetch (`actas images fetch`)",
-            linked.len(),
-            linked.len() - stored
+        listing.push(
+            vec![
+                r.table.to_string(),
+                if r.fetched { "yes" } else { "no" }.into(),
+                r.seq.to_string(),
+                r.url.clone(),
+            ],
+            serde_json::json!({"table": r.table.to_string(), "url": r.url, "record": r.seq,
+                               "stored": r.fetched}),
         );
     }
+    let stored = linked.iter().filter(|r| r.fetched).count();
+    print!(
+        "{}",
+        listing.render(
+            format,
+            &format!(
+                "{} linked photos, {stored} stored, {} to fetch (`actas images fetch`)",
+                linked.len(),
+                linked.len() - stored
+            )
+        )
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -16,25 +16,20 @@ pub enum Import {
     /// (CENTRO/MESA, codigo_centro/nro_mesa, ...) or a column of acta ids
     /// (010101001.01.1.0001); one column per candidate, by id (EG) or by name (gonzalez,
     /// maduro); null votes; optionally registered voters (RE, electores) and valid votes.
-    /// UTF-8 with or without BOM, UTF-16 and Latin-1 are read; the delimiter is sniffed.
+    /// UTF-8 with or without BOM, UTF-16 and Latin-1 are read; the delimiter is sniffed. A
+    /// column of links to the acta photos (URL, imagen, ...) is kept: `actas images fetch` then
+    /// downloads and checks them.
     ///
-    /// For other files, describe the columns in a TOML layout file and pass its path:
-    ///
-    ///   name = "mine"
-    ///   centre = "codigo_centro"   # with mesa; or instead: acta_id = "codigo"
-    ///   mesa = "mesa"
-    ///   registered = "electores"   # optional
-    ///   valid = "validos"          # optional
-    ///   null = "nulos"
-    ///   [candidates]
-    ///   NM = "maduro"              # every candidate id of the election
-    ///   EG = "gonzalez"
+    /// For other files, describe the columns in a TOML layout file (example below) and pass its
+    /// path with --layout.
     ///
     /// The import is all-or-nothing: the first bad row stops it with file, line and column, and
     /// nothing is written. With --quarantine the good rows go in and each bad row is kept aside
     /// with its reason (`actas quarantine list`). Re-importing the same data changes nothing; a
     /// different version of a counted table is kept and reported as a conflict.
+    #[command(after_long_help = LAYOUT_EXAMPLE)]
     Csv {
+        /// The results file: one row per table (CSV with any delimiter).
         file: PathBuf,
         /// auto, a built-in layout (resultadosconvzla, vzlapi) or a TOML layout file.
         #[arg(long, default_value = "auto")]
@@ -47,8 +42,40 @@ pub enum Import {
     ///
     /// DIR holds estado.csv, municipio.csv, parroquia.csv, centro.csv and mesa.csv in the
     /// format published by the 2024 opposition site (see ../shared/data/ve2024/geo).
-    Geo { dir: PathBuf },
+    ///
+    /// Example: actas import geo ../shared/data/ve2024/geo
+    Geo {
+        /// The folder holding the five geography files.
+        dir: PathBuf,
+    },
 }
+
+/// A layout file, as `--layout FILE.toml` reads it (valid TOML as printed).
+const LAYOUT_EXAMPLE: &str = r#"A layout file (save as mine.toml, then: actas import csv results.csv --layout mine.toml):
+
+  name = "mine"
+  centre = "codigo_centro"   # with mesa; or instead: acta_id = "codigo"
+  mesa = "mesa"
+  registered = "electores"   # optional
+  valid = "validos"          # optional: the candidates' sum otherwise
+  null = "nulos"
+  image_url = "foto"         # optional: links to the acta photos
+  [candidates]               # every candidate id of the election -> its column
+  NM = "maduro"
+  LM = "martinez"
+  JABE = "bertucci"
+  JOBR = "brito"
+  AE = "ecarri"
+  CF = "fermin"
+  DC = "ceballos"
+  EG = "gonzalez"
+  EM = "marquez"
+  BERA = "rausseo"
+
+Examples:
+  actas import csv ../shared/data/ve2024/resultados_2024_v1.csv
+  actas import csv results.csv --quarantine
+"#;
 
 pub async fn run(data: &Path, cmd: Import) -> Result<ExitCode> {
     let store = context::open(data).await?;

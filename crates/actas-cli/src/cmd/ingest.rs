@@ -20,6 +20,7 @@ use crate::context;
 /// an interrupted ingest can simply be run again.
 #[derive(clap::Args)]
 pub struct Args {
+    /// Photo files, or folders searched for them.
     #[arg(required = true)]
     pub(crate) paths: Vec<PathBuf>,
     /// Photos per transaction (and per log checkpoint at most).

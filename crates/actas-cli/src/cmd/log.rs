@@ -28,12 +28,17 @@ pub enum Log {
     /// refer to are kept, so clients holding an old checkpoint can still read their proofs.
     /// Exporting again into the same DIR only writes what changed, checkpoint last, so readers
     /// never see a half-written log.
-    Export { dir: PathBuf },
+    Export {
+        /// The folder to write the log into (created if missing).
+        dir: PathBuf,
+    },
     /// Inclusion proof (JSON) of a table's counted record in the current checkpoint.
     ///
     /// TABLE is a table id (010113042.01), an acta id (010113042.01.1.0001), or a centre code
     /// followed by the table number (10113042 1).
     Proof {
+        /// The table: 010113042.01, an acta id (010113042.01.1.0001) or a centre code
+        /// followed by the table number.
         table: String,
         /// Table number, when TABLE is a centre code.
         mesa: Option<String>,

@@ -18,6 +18,7 @@ pub enum Registry {
     /// look-up reveals only the table. Tens of millions of rows take seconds; a bad row stops
     /// the build with its line number and leaves any previous index untouched.
     Import {
+        /// The registry CSV (`cedula,centre,table`; other columns are ignored).
         file: PathBuf,
         /// Where to write the index [default: DATA/registry.idx, what `actas serve` loads].
         #[arg(long)]

@@ -8,6 +8,7 @@ use anyhow::Result;
 use serde_json::{Value, json};
 
 use crate::context;
+use crate::output::{Format, Listing};
 
 /// Read the QR code of acta photos and check what it says, without storing anything.
 ///
@@ -21,8 +22,12 @@ pub struct Args {
     /// Image files (JPEG or PNG).
     #[arg(required = true)]
     files: Vec<PathBuf>,
-    /// One JSON object per line.
-    #[arg(long)]
+    /// table: one line a file; json: an array of {file, sha256, status, valid, payload,
+    /// acta_id, tally, problems}; csv: file, sha256, status, valid, acta_id, payload, problems.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// The output before --format, kept for scripts: one JSON object per line.
+    #[arg(long, conflicts_with = "format", hide = true)]
     json: bool,
     /// Election to read payloads against when DATA holds no store: ve2024 or a JSON file.
     #[arg(long, default_value = "ve2024")]
@@ -46,6 +51,10 @@ pub async fn run(data: &Path, args: Args) -> Result<ExitCode> {
     });
     bar.finish_and_clear();
     let mut failures = 0;
+    let mut listing = Listing::new(&[
+        "file", "sha256", "status", "valid", "acta_id", "payload", "problems",
+    ]);
+    let mut lines = Vec::new();
     for (path, outcome) in args.files.iter().zip(outcomes) {
         let line = match outcome {
             Ok(o) => describe(&election, path, &o),
@@ -55,11 +64,33 @@ pub async fn run(data: &Path, args: Args) -> Result<ExitCode> {
                        "problems": [format!("cannot read the file: {e}")]})
             }
         };
-        if args.json {
-            println!("{line}");
-        } else {
-            println!("{}", as_text(&line));
-        }
+        let text = |k: &str| match &line[k] {
+            Value::String(s) => s.clone(),
+            Value::Null => String::new(),
+            other => other.to_string(),
+        };
+        let problems: Vec<&str> = line["problems"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        listing.push(
+            vec![
+                text("file"),
+                text("sha256"),
+                text("status"),
+                text("valid"),
+                text("acta_id"),
+                text("payload"),
+                problems.join("; "),
+            ],
+            &line,
+        );
+        lines.push(line);
+    }
+    match (args.json, args.format) {
+        (true, _) => lines.iter().for_each(|l| println!("{l}")),
+        (false, Format::Table) => lines.iter().for_each(|l| println!("{}", as_text(l))),
+        (false, format) => print!("{}", listing.render(format, "")),
     }
     Ok(if failures > 0 {
         ExitCode::FAILURE
